@@ -1,0 +1,1 @@
+"""The ``efficientdl`` command: one module per stage registers its subcommands."""

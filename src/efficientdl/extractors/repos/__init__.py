@@ -1,0 +1,1 @@
+"""Extractors for model-zoo repositories and structured spreadsheets."""
