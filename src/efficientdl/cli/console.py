@@ -18,5 +18,5 @@ def progress_bar() -> Progress:
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=error_console,
-        transient=False,
+        transient=True,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import click
 from rich.table import Table
@@ -11,6 +12,7 @@ from rich.table import Table
 from efficientdl.cli.console import console, progress_bar
 from efficientdl.pipeline.ingest import IngestReport
 from efficientdl.pipeline.load import ingest_path
+from efficientdl.pipeline.seed import build_seed, load_seed, source_inputs
 from efficientdl.warehouse.db import Warehouse
 
 
@@ -78,5 +80,49 @@ def ingest_sheet(ctx: click.Context, file: str, as_json: bool) -> None:
     run_ingest(ctx, "sheet", file, as_json)
 
 
+@ingest_group.command("seed")
+@click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False))
+@_JSON
+@click.pass_context
+def ingest_seed(ctx: click.Context, file: str | None, as_json: bool) -> None:
+    """Load the seed configurations shipped with the package (or FILE, a seed Parquet file)."""
+    with Warehouse(ctx.obj["db"]) as wh:
+        report = load_seed(wh, file)
+    print_report(report, as_json)
+
+
+@ingest_group.command("sources")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@_JSON
+@click.pass_context
+def ingest_sources_command(ctx: click.Context, directory: str, as_json: bool) -> None:
+    """Load every known source under DIRECTORY (timm-results/, mmpretrain-metafiles/,
+    efficientdl-example/*.xlsx), as laid out in the shared sources folder."""
+    with Warehouse(ctx.obj["db"]) as wh:
+        for kind, path in source_inputs(Path(directory)):
+            with progress_bar() as progress:
+                task = progress.add_task(f"reading {kind}", total=None)
+                report = ingest_path(wh, kind, path, on_item=lambda _: progress.advance(task))
+            print_report(report, as_json)
+
+
+@click.group("seed")
+def seed_group() -> None:
+    """Rebuild the seed dataset shipped inside the package."""
+
+
+@seed_group.command("build")
+@click.argument("sources", type=click.Path(exists=True, file_okay=False))
+@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Output Parquet file. Default: the package's seed file.")
+def seed_build(sources: str, out: str | None) -> None:
+    """Rebuild the seed file from SOURCES (the shared sources folder)."""
+    with console.status(f"ingesting {sources}"):
+        build = build_seed(sources, out)
+    for report in build.reports:
+        print_report(report, as_json=False)
+    console.print(f"seed: {build.rows} configurations written to {build.path}")
+
+
 def register(cli: click.Group) -> None:
     cli.add_command(ingest_group)
+    cli.add_command(seed_group)

@@ -358,7 +358,11 @@ def normalize(name: str, raw: Any) -> Normalized:
         if component.vocabulary is None:
             return Normalized(text, raw)
         if name == "gpu_type":
-            text = parse_hardware(text)[0].gpu_type or text
+            try:
+                text = parse_hardware(text)[0].gpu_type or text
+            except NormalizationError:
+                # A generic "GPU" names no model: keep it raw and flagged rather than guess one.
+                return Normalized(None, raw, [text])
         canonical = component.vocabulary.lookup(text)
         if canonical is None:
             return Normalized(None, raw, [text])
@@ -368,8 +372,15 @@ def normalize(name: str, raw: Any) -> Normalized:
     unknown: list[str] = []
     for item in split_set(raw):
         canonical = component.vocabulary.lookup(item) if component.vocabulary else item
-        if canonical is None:
-            unknown.append(item)
-        else:
+        if canonical is not None:
             canonical_items.add(canonical)
+            continue
+        # "random crops and random horizontal flips" is two known values; split it only
+        # when every part is known, so "Global and Sliding Window Attention" stays whole.
+        parts = regex.split(r"\s+(?:and|&)\s+", item)
+        mapped = [component.vocabulary.lookup(part) for part in parts] if len(parts) > 1 else [None]
+        if all(mapped):
+            canonical_items.update(mapped)
+        else:
+            unknown.append(item)
     return Normalized(sorted(canonical_items), raw, unknown)

@@ -129,8 +129,8 @@ NORMALIZATION = Vocabulary(
 
 INITIALIZATION = Vocabulary(
     {
-        "Kaiming": ("he", "he normal", "kaiming normal", "kaiming uniform", "msra", "he initialization"),
-        "Xavier": ("glorot", "xavier uniform", "xavier normal", "glorot uniform"),
+        "Kaiming": ("kaiming initialization", "he", "he normal", "kaiming normal", "kaiming uniform", "msra", "he initialization"),
+        "Xavier": ("xavier initialization", "glorot", "xavier uniform", "xavier normal", "glorot uniform"),
         "Fixup": ("fixup initialization",),
         "LSUV": ("layer-sequential unit-variance",),
         "truncated normal": ("trunc normal", "trunc_normal"),
@@ -160,7 +160,7 @@ CONVOLUTION = Vocabulary(
 
 SKIP_CONNECTION = Vocabulary(
     {
-        "residual": ("residual connection", "identity shortcut", "shortcut", "skip", "resnet", "residual block"),
+        "residual": ("residual connection", "residual connections", "identity shortcut", "shortcut", "skip", "resnet", "residual block"),
         "concatenated": ("dense", "dense connection", "concatenation", "densely connected"),
         "zero-padded shortcut": ("zero padding shortcut", "zero-padded identity"),
         "deactivable": ("stochastic depth skip",),
@@ -204,9 +204,9 @@ POOLING = Vocabulary(
 
 FEEDFORWARD = Vocabulary(
     {
-        "dense": ("fully connected", "fc", "dense layer"),
+        "dense": ("dense connections", "fully connected", "fc", "dense layer"),
         "linear": ("linear layer", "linear classifier"),
-        "position-wise FFN": ("ffn", "position-wise feed-forward", "feed-forward network", "feedforward network"),
+        "position-wise FFN": ("position-wise feed-forward layer", "ffn", "position-wise feed-forward", "feed-forward network", "feedforward network"),
         "MLP block": ("mlp", "mlp block", "multi-layer perceptron", "token-mixing mlp", "channel-mixing mlp"),
         "affine": ("affine transformation",),
     },
@@ -217,7 +217,7 @@ ATTENTION = Vocabulary(
     {
         "scaled dot-product": ("scaled dot-product attention", "dot-product attention", "self-attention", "self attention"),
         "multi-head": ("multi-head attention", "mhsa", "mha", "multihead attention", "multi-head self-attention"),
-        "window": ("window attention", "shifted window", "shift window multihead self attention", "swin attention", "shifted window attention", "window / shifted window"),
+        "window": ("sliding window attention", "dilated sliding window attention", "window attention", "shifted window", "shift window multihead self attention", "swin attention", "shifted window attention", "window / shifted window"),
         "channel": ("se", "squeeze-and-excitation", "squeeze and excitation", "channel attention", "se block", "eca"),
         "multi-axis": ("multi-axis attention", "max-sa"),
         "class attention": ("class-attention", "ca"),
@@ -243,7 +243,7 @@ LR_SCHEDULE = Vocabulary(
         "multistep": ("multi-step", "multisteplr", "multi step", "piecewise constant", "piecewise"),
         "cosine": ("cosine annealing", "cosineannealinglr", "cosine decay", "coslr", "cos", "half-cosine"),
         "linear warmup + cosine": ("warmup cosine", "cosine with warmup", "linear warm-up + cosine", "warmup + cosine"),
-        "linear warmup + linear decay": ("warmup linear", "linear warm-up + linear decay", "warmup + linear decay"),
+        "linear warmup + linear decay": ("linear warmup with linear decay", "warmup linear", "linear warm-up + linear decay", "warmup + linear decay"),
         "linear decay": ("linear", "linearlr"),
         "exponential": ("exponential decay", "exponentiallr", "exp"),
         "polynomial": ("poly", "polynomial decay", "polylr"),
@@ -279,7 +279,7 @@ REGULARIZATION = Vocabulary(
         "dropout": ("drop out", "attention dropout", "attn drop", "drop rate"),
         "label smoothing": ("labelsmoothing", "label smoothing regularization", "lsr", "labelsmoothloss"),
         "weight decay": ("wd", "l2 weight decay", "decoupled weight decay"),
-        "stochastic depth": ("drop path", "droppath", "drop-path", "drop path rate", "stochasticdepth"),
+        "stochastic depth": ("scheduleddroppath", "scheduled drop path", "drop path", "droppath", "drop-path", "drop path rate", "stochasticdepth"),
         "DropBlock": ("drop block",),
         "L1": ("l1 regularization", "l1 penalty"),
         "L2": ("l2 regularization", "l2 penalty"),
@@ -293,18 +293,18 @@ REGULARIZATION = Vocabulary(
 
 DATA_AUGMENTATION = Vocabulary(
     {
-        "flip": ("flips", "horizontal flip", "random horizontal flip", "randomflip", "hflip", "random flip", "mirror"),
-        "random resized crop": ("randomresizedcrop", "random-resized crop", "rrc", "scale augmentation", "random sized crop"),
-        "random crop": ("randomcrop", "random cropping", "crop", "padding crop"),
+        "flip": ("flipping", "random horizontal flips", "random horizontal flipping", "flips", "horizontal flip", "random horizontal flip", "randomflip", "hflip", "random flip", "mirror"),
+        "random resized crop": ("random resized cropping", "randomresizedcrop", "random-resized crop", "rrc", "scale augmentation", "random sized crop"),
+        "random crop": ("random crops", "cropping", "random cropping", "randomcrop", "random cropping", "crop", "padding crop"),
         "inception crop": ("inception-style crop", "inception style cropping", "inception preprocessing"),
         "color jitter": ("colorjitter", "colour jitter", "color jittering", "photometric distortion", "color augmentation"),
         "AutoAugment": ("auto augment", "autoaug", "aa"),
         "RandAugment": ("randaug", "rand augment", "random augment"),
         "TrivialAugment": ("trivial augment", "trivialaugmentwide"),
         "AugMix": ("aug mix",),
-        "mixup": ("mix up", "batchmixup"),
-        "CutMix": ("cut mix", "batchcutmix"),
-        "random erasing": ("randomerasing", "random erase", "reprob"),
+        "mixup": ("mixup prob", "mix up", "batchmixup"),
+        "CutMix": ("cutmix prob", "cut mix", "batchcutmix"),
+        "random erasing": ("rand erasing", "erasing prob", "erasing", "randomerasing", "random erase", "reprob"),
         "cutout": ("cut out",),
         "Gaussian blur": ("gaussianblur", "blur"),
         "solarization": ("solarize", "solarization augmentation"),
@@ -344,6 +344,7 @@ GPU_TYPE = Vocabulary(
         "A100": ("a100-80g", "a100-40g", "a100 80gb", "a100 40gb", "nvidia a100", "a100-sxm4"),
         "H100": ("nvidia h100", "h100-80g"),
         "A6000": ("rtx a6000",),
+        "Quadro RTX 8000": ("rtx 8000", "quadro rtx8000"),
         "RTX 3090": ("3090", "geforce rtx 3090", "rtx3090"),
         "RTX 4090": ("4090", "geforce rtx 4090", "rtx4090"),
         "2080 Ti": ("rtx 2080 ti", "geforce rtx 2080 ti", "2080ti", "rtx2080ti"),

@@ -75,6 +75,29 @@ def from_json(text: str | None) -> Any:
     return json.loads(text)
 
 
+class _Connection:
+    """A DuckDB connection whose ``register`` first finishes any pending result.
+
+    DuckDB 2.0 rejects ``register`` while a previous ``execute`` result is
+    not fully fetched (``fetchone`` leaves it open); finishing it here keeps
+    every caller from having to drain results by hand.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self._con = con
+
+    def register(self, name: str, frame: Any) -> Any:
+        self._con.execute("SELECT 1").fetchall()
+        return self._con.register(name, frame)
+
+    def unregister(self, name: str) -> Any:
+        self._con.execute("SELECT 1").fetchall()
+        return self._con.unregister(name)
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(self._con, attribute)
+
+
 class Warehouse:
     """An open connection to the warehouse file.
 
@@ -100,14 +123,14 @@ class Warehouse:
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.con = duckdb.connect(str(self.path), read_only=read_only)
+            self.con = _Connection(duckdb.connect(str(self.path), read_only=read_only))
         except duckdb.IOException as exc:
             raise WarehouseError(
                 f"cannot open warehouse {self.path}: {exc}. Another process may hold it for writing; "
                 "wait for it to finish or point --db / EFFICIENTDL_DB at another file"
             ) from exc
         if not read_only:
-            applied = apply_migrations(self.con)
+            applied = apply_migrations(self.con._con)
             if applied:
                 logger.info("warehouse %s migrated to version %d", self.path, applied[-1])
 

@@ -49,7 +49,7 @@ def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[int]:
         con.execute("BEGIN TRANSACTION")
         try:
             module.upgrade(con)
-            con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name])
+            con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name]).fetchall()
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")

@@ -72,7 +72,7 @@ def add_to_quarantine(wh: Warehouse, entries: list[QuarantineEntry]) -> int:
             "INSERT INTO quarantine (quarantine_id, source, source_file, source_key, stage, reason, errors, raw) "
             "SELECT quarantine_id, source, source_file, source_key, stage, reason, errors, raw "
             "FROM incoming_quarantine ON CONFLICT (quarantine_id) DO NOTHING"
-        )
+        ).fetchall()
     finally:
         wh.con.unregister("incoming_quarantine")
     added = wh.count("quarantine") - before

@@ -59,13 +59,13 @@ def upsert_frame(
         try:
             changed_keys = frame.loc[is_changed, key].tolist()
             if changed_keys:
-                con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT unnest(?))", [changed_keys])
+                con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT unnest(?))", [changed_keys]).fetchall()
                 to_write = frame[is_new | is_changed]
             else:
                 to_write = frame[is_new]
             if not to_write.empty:
                 con.register("to_write", to_write)
-                con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM to_write")
+                con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM to_write").fetchall()
                 con.unregister("to_write")
             con.execute("COMMIT")
         except Exception:
