@@ -263,7 +263,7 @@ _PER_DEVICE_RE = regex.compile(
     r"(?:.*?(?:on|across|over|with|x|×)\s*(?P<count>\d+)\s*(?:\w+\s+)?(?:gpus?|devices?|cards?|cores?|tpus?|workers?))?",
     regex.IGNORECASE,
 )
-_NAME_BATCH_RE = regex.compile(r"(?<![\w])(?P<count>\d+)\s*xb\s*(?P<per>\d+)(?![\d])", regex.IGNORECASE)
+_NAME_BATCH_RE = regex.compile(r"(?<![\d.])(?P<count>\d+)\s*xb\s*(?P<per>\d+)(?![\d])", regex.IGNORECASE)
 _COUNT_TIMES_PER_RE = regex.compile(r"^\s*(?P<count>\d+)\s*[x×*]\s*(?P<per>\d+)\s*$")
 
 

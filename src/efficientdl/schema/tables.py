@@ -191,7 +191,7 @@ def split_valid(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> tuple[pd.Dat
         The rows that passed every check (coerced by the schema).
     errors : dict
         Row index label to the list of messages, one per failed check, e.g.
-        ``"top1: top1_in_range failed for 180.0"``. Failures that concern
+        ``"top1: value 180.0 failed the check less_than_or_equal_to(100.0)"``. Failures that concern
         the whole frame (a missing column) are reported under every row.
     """
     try:
@@ -202,7 +202,7 @@ def split_valid(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> tuple[pd.Dat
     errors: dict[int, list[str]] = defaultdict(list)
     for case in cases.itertuples(index=False):
         column = case.column if isinstance(case.column, str) else "row"
-        message = f"{column}: {case.check} failed for {case.failure_case!r}"
+        message = f"{column}: value {case.failure_case!r} failed the check {case.check}"
         if pd.isna(case.index):
             for label in frame.index:
                 errors[label].append(message)
