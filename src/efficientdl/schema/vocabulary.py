@@ -123,6 +123,8 @@ NORMALIZATION = Vocabulary(
         "LayerScale": ("layer scale",),
         "local response norm": ("lrn", "local response normalization"),
         "RMS norm": ("rmsnorm", "rms normalization"),
+        "global response norm": ("grn", "global response normalization"),
+        "EvoNorm": ("evonorm-s0", "evonorm-b0", "evonorm s0", "evonorm b0"),
     },
     closed=False,
 )
@@ -184,6 +186,7 @@ ACTIVATION = Vocabulary(
         "Mish": (),
         "hard sigmoid": ("hsigmoid", "h-sigmoid", "hardsigmoid"),
         "ELU": (),
+        "StarReLU": ("star relu",),
     },
     closed=False,
 )
@@ -224,6 +227,10 @@ ATTENTION = Vocabulary(
         "linear": ("linear attention",),
         "pooling attention": ("pooling-attention", "mhpa"),
         "spatial": ("spatial attention", "cbam"),
+        "cross-covariance": ("xca", "cross-covariance attention", "transposed attention"),
+        "outlook": ("outlook attention", "outlooker"),
+        "multi-query": ("multi-query attention", "mqa", "mobile mqa"),
+        "cosine": ("scaled cosine attention", "cosine attention"),
     },
     closed=False,
 )
