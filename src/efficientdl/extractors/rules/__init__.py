@@ -1,0 +1,1 @@
+"""Regex rules that turn sentences and table cells into component values."""
