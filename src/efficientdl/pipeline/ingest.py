@@ -82,6 +82,8 @@ def normalize_record(record: RawRecord) -> _Normalized:
     flags: dict[str, list[str]] = {}
 
     for name, raw in record.fields.items():
+        if name == "paper_id":
+            continue  # a meta column: records_to_frame copies it as it is
         if name not in ALL_FIELDS:
             errors.append(f"{name}: not a component or identity field")
             continue
