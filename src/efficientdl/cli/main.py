@@ -22,6 +22,7 @@ from efficientdl.warehouse.db import DB_ENV_VAR, WarehouseError, resolve_db_path
 COMMAND_MODULES = (
     "efficientdl.cli.ingest",
     "efficientdl.cli.query",
+    "efficientdl.cli.review",
 )
 
 
