@@ -186,3 +186,20 @@ def test_top1_without_model_skipped():
     records, skipped = build_records({"paper_id": "p1"}, [_value("t1", "top1", 80.0, dataset="ImageNet-1k")])
     assert records == []
     assert "names no model" in skipped[0]
+
+
+def test_top1_dataset_from_dataset_extraction():
+    values = [_value("t1", "top1", 80.0, "ViT-B"), _value("d1", "dataset", "ILSVRC-2012")]
+    (record,), _ = build_records({"paper_id": "p1"}, values)
+    assert record.source_key == "p1:ViT-B:ImageNet-1k"
+
+
+def test_top1_dataset_for_its_model():
+    values = [
+        _value("t1", "top1", 80.0, "ViT-B"),
+        _value("d1", "dataset", "ImageNet-1k"),
+        _value("d2", "dataset", "CIFAR-100"),
+        _value("d3", "dataset", "CIFAR-100", model="ViT-B"),
+    ]
+    (record,), _ = build_records({"paper_id": "p1"}, values)
+    assert record.source_key == "p1:ViT-B:CIFAR-100"

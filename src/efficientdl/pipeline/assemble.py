@@ -9,8 +9,12 @@ dataset; the other accepted values of the paper fill its components:
   paper-wide value (``model_name`` and ``dataset`` NULL), so a paper-wide
   value fills every model that has no value of its own;
 * among values of equal scope, an edited value wins over an accepted one,
-  then the higher confidence, then the larger extraction id; the others are
-  listed under ``details["conflicts"]``.
+  then the higher confidence, then the larger extraction id. Equally scoped
+  values that disagree with the winner are listed under
+  ``details["conflicts"]``;
+* a Top-1 without a dataset belongs to the one dataset named for its model
+  (a ``dataset`` extraction with that model) or else for the paper; when
+  there are several it starts no configuration, and the report gives the reason.
 
 The records go through :func:`efficientdl.pipeline.ingest.ingest_items`, so
 the same normalisation, validation and quarantine apply as for every other
@@ -125,6 +129,28 @@ def _source_of(value: AcceptedValue) -> str:
     return f"extraction {value.extraction_id} page {value.page}"
 
 
+def _datasets_named(values: list[AcceptedValue]) -> tuple[list[str], dict[str, list[str]]]:
+    """Return the datasets of the paper and those named for single models.
+
+    The paper's datasets are the dataset columns of its values plus the
+    paper-wide ``dataset`` extractions; a ``dataset`` extraction with a model
+    names that model's dataset.
+    """
+    paper: set[str] = {v.dataset for v in values if v.dataset is not None}
+    by_model: dict[str, set[str]] = defaultdict(set)
+    for value in values:
+        if value.component != "dataset" or not isinstance(value.value, str):
+            continue
+        name = canonical_dataset(value.value)
+        if name is None:
+            continue
+        if value.model_name is None:
+            paper.add(name)
+        else:
+            by_model[value.model_name].add(name)
+    return sorted(paper), {model: sorted(names) for model, names in by_model.items()}
+
+
 def build_records(paper: dict[str, Any], values: list[AcceptedValue]) -> tuple[list[RawRecord], list[str]]:
     """Build one record per model and dataset with an accepted Top-1.
 
@@ -144,10 +170,10 @@ def build_records(paper: dict[str, Any], values: list[AcceptedValue]) -> tuple[l
         Why an accepted Top-1 started no configuration.
     """
     paper_id = paper["paper_id"]
-    paper_datasets = sorted({v.dataset for v in values if v.dataset is not None})
+    paper_datasets, model_datasets = _datasets_named(values)
     skipped: list[str] = []
 
-    # A Top-1 without a dataset belongs to the paper's only dataset; with several it is ambiguous.
+    # A Top-1 without a dataset belongs to the only dataset named for its model, else for the paper.
     top1_by_key: dict[tuple[str, str], list[AcceptedValue]] = defaultdict(list)
     for value in values:
         if value.component != "top1":
@@ -155,11 +181,13 @@ def build_records(paper: dict[str, Any], values: list[AcceptedValue]) -> tuple[l
         if value.model_name is None:
             skipped.append(f"extraction {value.extraction_id}: the Top-1 names no model, so it starts no configuration")
             continue
-        dataset = value.dataset or (paper_datasets[0] if len(paper_datasets) == 1 else None)
+        options = model_datasets.get(value.model_name) or paper_datasets
+        dataset = value.dataset or (options[0] if len(options) == 1 else None)
         if dataset is None:
             skipped.append(
                 f"extraction {value.extraction_id}: the Top-1 of {value.model_name} names no dataset and the paper "
-                f"has {len(paper_datasets)} datasets ({', '.join(paper_datasets) or 'none'}), so it starts no configuration"
+                f"names {len(options)} datasets ({', '.join(options) or 'none'}), so it starts no configuration; "
+                "accept a dataset extraction for it"
             )
             continue
         top1_by_key[(value.model_name, dataset)].append(value)

@@ -16,6 +16,11 @@ import pdfplumber
 logger = logging.getLogger(__name__)
 
 
+#: Context around a box, (horizontal, vertical) in points: wide enough to show a table cell's
+#: row label and column header in a two-column paper.
+DEFAULT_MARGIN = (144.0, 48.0)
+
+
 class CropError(ValueError):
     """Raised when the page region cannot be rendered: no box, an invalid box, a missing page."""
 
@@ -43,7 +48,7 @@ def render_crop(
     out_path: str | Path,
     *,
     resolution: int = 150,
-    margin: float = 36.0,
+    margin: float | tuple[float, float] = DEFAULT_MARGIN,
 ) -> tuple[float, float, float, float]:
     """Render the region around ``bbox`` on one page to a PNG file, with the box outlined.
 
@@ -59,8 +64,9 @@ def render_crop(
         PNG file to write; its folder is created.
     resolution : int
         Dots per inch of the image (72 gives one pixel per point).
-    margin : float
-        Points of context added on each side of the box, clipped to the page.
+    margin : float or (float, float)
+        Points of context added left and right, and above and below the box
+        (one number for both), clipped to the page.
 
     Returns
     -------
@@ -68,6 +74,7 @@ def render_crop(
         The rendered region ``(x0, top, x1, bottom)`` in PDF points.
     """
     x0, top, x1, bottom = check_bbox(bbox)
+    margin_x, margin_y = (margin, margin) if isinstance(margin, (int, float)) else margin
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
 
@@ -77,15 +84,16 @@ def render_crop(
         page = pdf.pages[page_number - 1]
         page_x0, page_top, page_x1, page_bottom = page.bbox
         region = (
-            max(page_x0, x0 - margin),
-            max(page_top, top - margin),
-            min(page_x1, x1 + margin),
-            min(page_bottom, bottom + margin),
+            max(page_x0, x0 - margin_x),
+            max(page_top, top - margin_y),
+            min(page_x1, x1 + margin_x),
+            min(page_bottom, bottom + margin_y),
         )
         if not (region[0] < region[2] and region[1] < region[3]):
             raise CropError(f"the bounding box {list(bbox)} lies outside page {page_number} ({page.bbox})")
         image = page.crop(region).to_image(resolution=resolution)
-        image.draw_rect((max(x0, region[0]), max(top, region[1]), min(x1, region[2]), min(bottom, region[3])), fill=(255, 220, 0, 60), stroke=(220, 0, 0, 255), stroke_width=2)
+        outline = (max(x0, region[0]), max(top, region[1]), min(x1, region[2]), min(bottom, region[3]))
+        image.draw_rect(outline, fill=(255, 220, 0, 60), stroke=(220, 0, 0, 255), stroke_width=2)
         image.save(out_path, format="PNG")
     logger.debug("rendered %s page %d region %s to %s", pdf_path, page_number, region, out_path)
     return region

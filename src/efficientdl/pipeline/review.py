@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from efficientdl.pipeline.assemble import ACCEPTED_STATUSES, AssemblyReport, assemble_configurations
-from efficientdl.pipeline.page_crop import CropError, check_bbox, find_highlight, render_crop
+from efficientdl.pipeline.page_crop import DEFAULT_MARGIN, CropError, check_bbox, find_highlight, render_crop
 from efficientdl.pipeline.review_queue import (
     ReviewError,
     fetch_dicts,
@@ -316,14 +316,14 @@ def show(
     out_dir: str | Path,
     *,
     resolution: int = 150,
-    margin: float = 36.0,
+    margin: float | tuple[float, float] = DEFAULT_MARGIN,
     require_image: bool = True,
 ) -> ExtractionView:
     """Prepare one extraction for review and render its page region to ``out_dir``.
 
     The PNG is written to ``out_dir/<extraction_id>-p<page>.png``, showing
-    ``margin`` points of context around the box at ``resolution`` dots per
-    inch, with the box outlined.
+    ``margin`` points of context around the box (horizontal, vertical) at
+    ``resolution`` dots per inch, with the box outlined.
 
     Raises
     ------
