@@ -1,10 +1,10 @@
 """Speed of the mmpretrain extractor and of the mmengine config resolver.
 
-Three timings: extracting the real metafiles folder (no configs there, so
-metafile parsing only), ingesting it into a fresh warehouse and then again
-(the second run finds every row unchanged), and resolving the configs of
-the test fixture checkout with a fresh resolver each time (no cache), which
-is the per-config cost of reading a full mmpretrain checkout.
+It times three steps. The first extracts the real metafiles folder, which
+has no configs, so only metafiles are parsed. The second ingests that folder
+into a fresh warehouse twice; the second run finds every row unchanged. The
+third resolves the fixture checkout's configs with a new resolver each time
+(no cache), the per-config cost of reading a full mmpretrain checkout.
 
 Run: ``.venv/bin/python -m bench.bench_mmpretrain`` (skips the metafile
 timings when ``../shared`` is absent).

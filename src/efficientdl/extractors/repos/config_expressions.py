@@ -5,9 +5,9 @@ builds plain data: literals, ``dict(...)`` calls, arithmetic such as
 ``lr=5e-4 * 1024 / 512``, references to earlier variables and to the base
 configs. :class:`ExpressionEvaluator` walks the :mod:`ast` of such a module and
 computes those values itself. It never imports anything or calls ``exec``
-or ``eval``: a node it has no rule for (a call to an unknown function, an
-``import os``, a ``lambda``) becomes an :class:`Unresolved` sentinel that
-records the file, the line and the expression, and evaluation goes on.
+or ``eval``. A node it has no rule for (a call to an unknown function, a
+``lambda``) becomes an :class:`Unresolved` sentinel that records the file,
+the line and the expression, and evaluation goes on.
 
 Examples
 --------
@@ -158,7 +158,7 @@ class ExpressionEvaluator:
     # Expressions ----------------------------------------------------------------------------
 
     def evaluate(self, node: ast.expr) -> Any:
-        """Return the value of ``node``, or an :class:`Unresolved` that says why there is none."""
+        """Return the value of ``node``, or an :class:`Unresolved` that records why there is none."""
         try:
             return self._value(node)
         except Unevaluable as failure:

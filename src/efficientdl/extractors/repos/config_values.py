@@ -62,7 +62,7 @@ class ConfigError(ValueError):
 
 
 def is_resolved(value: Any) -> bool:
-    """Return whether ``value`` holds no :class:`Unresolved` anywhere inside it."""
+    """Return whether ``value`` contains no :class:`Unresolved` anywhere inside it."""
     if isinstance(value, Unresolved):
         return False
     if isinstance(value, dict):
@@ -95,9 +95,9 @@ def merge_update(target: dict, update: dict) -> None:
 def merge_into(base: dict, child: dict, origins: dict[str, str] | None = None, file: str = "", prefix: str = "") -> None:
     """Merge ``child`` into ``base`` as mmengine does for a config and its ``_base_``.
 
-    Child keys override base keys; when both values are dicts they merge
-    recursively unless the child's dict sets ``_delete_=True``, in which case
-    it replaces the base dict. Lists and other values replace. ``origins``,
+    Child keys override base keys. When both values are dicts they merge
+    recursively, unless the child's dict sets ``_delete_=True`` and so
+    replaces the base dict. Lists and other values replace. ``origins``,
     when given, maps each dotted key path set by the child to ``file``.
     """
     for key, value in child.items():
