@@ -250,6 +250,16 @@ def test_log_undo_rows(queue):
     assert (from_json(undo_entry["value_before"]), from_json(undo_entry["value_after"])) == (76.5, 76.1)
 
 
+def test_log_accept_batch_rows(queue):
+    wh, ids = queue
+    review.accept_batch(wh, 0.8, reviewer="alice")
+    entry = _log(wh, ids["epochs_paper"])[0]
+    assert entry["action"] == "accept"
+    assert entry["reason"] is None
+    assert from_json(entry["value_after"]) == 90
+    assert wh.count("review_log") == 3
+
+
 def test_reviewer_from_environment(queue, monkeypatch):
     wh, ids = queue
     monkeypatch.setenv("EFFICIENTDL_REVIEWER", "carol")
