@@ -198,6 +198,8 @@ class ConfigResolver:
         evaluator = ConfigEvaluator(str(path), base=merged.values, on_base_import=on_base_import)
         evaluator.run(_without_base_assignment(module))
 
+        # NOTE: in new-style configs a re-assigned base name is merged like an old-style child value
+        # (so _delete_ works as mmpretrain's configs expect); this follows mmpretrain usage, not mmengine's code.
         assigned = {k: v for k, v in evaluator.names.items() if k in evaluator.assigned and _is_config_value(k, v)}
         merge_into(merged.values, assigned, merged.origins, str(path))
         for name in imported:
