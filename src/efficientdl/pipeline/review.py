@@ -185,7 +185,8 @@ def _finish(wh: Warehouse, results: list[ReviewResult], paper_of: dict[str, str]
     return ReviewOutcome(results, assembly)
 
 
-def _accept_rows(wh: Warehouse, rows: list[dict[str, Any]], reviewer: str) -> ReviewOutcome:
+def _accept_rows(wh: Warehouse, rows: list[dict[str, Any]], reviewer: str) -> list[ReviewResult]:
+    """Accept ``rows`` whose stored value is valid, inside the caller's transaction."""
     skipped: dict[str, ReviewResult] = {}
     changes = []
     for row in rows:
@@ -203,10 +204,8 @@ def _accept_rows(wh: Warehouse, rows: list[dict[str, Any]], reviewer: str) -> Re
             continue
         changes.append(_Change(row, "accept", "accepted", row["value"]))
 
-    with _transaction(wh):
-        written = {r.extraction_id: r for r in _write_actions(wh, reviewer, changes)}
-    results = [skipped.get(row["extraction_id"]) or written[row["extraction_id"]] for row in rows]
-    return _finish(wh, results, {row["extraction_id"]: row["paper_id"] for row in rows})
+    written = {r.extraction_id: r for r in _write_actions(wh, reviewer, changes)}
+    return [skipped.get(row["extraction_id"]) or written[row["extraction_id"]] for row in rows]
 
 
 def accept(wh: Warehouse, ids: Sequence[str], reviewer: str | None = None) -> ReviewOutcome:
@@ -221,10 +220,12 @@ def accept(wh: Warehouse, ids: Sequence[str], reviewer: str | None = None) -> Re
     if not ids:
         raise ReviewError("no extraction id given")
     rows = {}
-    for reference in ids:
-        row = get_extraction(wh, reference)
-        rows[row["extraction_id"]] = row
-    return _accept_rows(wh, list(rows.values()), reviewer)
+    with _transaction(wh):
+        for reference in ids:
+            row = get_extraction(wh, reference)
+            rows[row["extraction_id"]] = row
+        results = _accept_rows(wh, list(rows.values()), reviewer)
+    return _finish(wh, results, {row["extraction_id"]: row["paper_id"] for row in rows.values()})
 
 
 def accept_batch(
@@ -239,9 +240,11 @@ def accept_batch(
     ``paper`` (a paper id, arXiv id or DOI) and ``component`` narrow the batch.
     """
     reviewer = default_reviewer(reviewer)
-    rows = list_extractions(wh, paper=paper, component=component, status="pending", min_confidence=min_confidence, limit=None)
-    logger.info("batch accept: %d pending extraction(s) with confidence >= %g", len(rows), min_confidence)
-    return _accept_rows(wh, rows, reviewer)
+    with _transaction(wh):
+        rows = list_extractions(wh, paper=paper, component=component, status="pending", min_confidence=min_confidence, limit=None)
+        logger.info("batch accept: %d pending extraction(s) with confidence >= %g", len(rows), min_confidence)
+        results = _accept_rows(wh, rows, reviewer)
+    return _finish(wh, results, {row["extraction_id"]: row["paper_id"] for row in rows})
 
 
 def edit(wh: Warehouse, extraction_id: str, value: Any, reviewer: str | None = None) -> ReviewOutcome:
@@ -252,13 +255,14 @@ def edit(wh: Warehouse, extraction_id: str, value: Any, reviewer: str | None = N
     with the reason and changes nothing.
     """
     reviewer = default_reviewer(reviewer)
-    row = get_extraction(wh, extraction_id)
-    canonical = validate_value(row["component"], value)
-    if row["status"] == "edited" and row["value"] == canonical:
-        results = [ReviewResult(row["extraction_id"], "edit", "unchanged", "edited", "edited", row["value"], canonical, note="the value is already this")]
-        return ReviewOutcome(results)
     with _transaction(wh):
-        results = _write_actions(wh, reviewer, [_Change(row, "edit", "edited", canonical)])
+        row = get_extraction(wh, extraction_id)
+        canonical = validate_value(row["component"], value)
+        if row["status"] == "edited" and row["value"] == canonical:
+            note = "the value is already this"
+            results = [ReviewResult(row["extraction_id"], "edit", "unchanged", "edited", "edited", row["value"], canonical, note=note)]
+        else:
+            results = _write_actions(wh, reviewer, [_Change(row, "edit", "edited", canonical)])
     return _finish(wh, results, {row["extraction_id"]: row["paper_id"]})
 
 
@@ -267,11 +271,12 @@ def reject(wh: Warehouse, extraction_id: str, reason: str, reviewer: str | None 
     reviewer = default_reviewer(reviewer)
     if not reason or not reason.strip():
         raise ReviewError("a rejection needs a reason, e.g. --reason 'the number is the Top-5'")
-    row = get_extraction(wh, extraction_id)
-    if row["status"] == "rejected":
-        return ReviewOutcome([ReviewResult(row["extraction_id"], "reject", "unchanged", "rejected", "rejected", note="already rejected")])
     with _transaction(wh):
-        results = _write_actions(wh, reviewer, [_Change(row, "reject", "rejected", row["value"], reason.strip())])
+        row = get_extraction(wh, extraction_id)
+        if row["status"] == "rejected":
+            results = [ReviewResult(row["extraction_id"], "reject", "unchanged", "rejected", "rejected", note="already rejected")]
+        else:
+            results = _write_actions(wh, reviewer, [_Change(row, "reject", "rejected", row["value"], reason.strip())])
     return _finish(wh, results, {row["extraction_id"]: row["paper_id"]})
 
 
@@ -289,7 +294,18 @@ def undo(wh: Warehouse, extraction_id: str, reviewer: str | None = None) -> Revi
         value changed since that action (an extractor rewrote it).
     """
     reviewer = default_reviewer(reviewer)
-    row = get_extraction(wh, extraction_id)
+    with _transaction(wh):
+        row = get_extraction(wh, extraction_id)
+        last = _latest_action(wh, row)
+        wh.con.execute("UPDATE review_log SET undone = true WHERE log_id = ?", [last["log_id"]])
+        reason = f"undo of {last['action']} (log {last['log_id']})"
+        change = _Change(row, "undo", last["status_before"], from_json(last["value_before"]), reason)
+        results = _write_actions(wh, reviewer, [change])
+    return _finish(wh, results, {row["extraction_id"]: row["paper_id"]})
+
+
+def _latest_action(wh: Warehouse, row: dict[str, Any]) -> dict[str, Any]:
+    """Return the latest review_log row of ``row`` that an undo can revert."""
     logged = fetch_dicts(
         wh,
         "SELECT log_id, action, status_before, status_after, value_before, value_after FROM review_log "
@@ -299,19 +315,14 @@ def undo(wh: Warehouse, extraction_id: str, reviewer: str | None = None) -> Revi
     if not logged:
         raise ReviewError(f"extraction {row['extraction_id']} has no review action left to undo")
     last = logged[0]
-    value_before, value_after = from_json(last["value_before"]), from_json(last["value_after"])
+    value_after = from_json(last["value_after"])
     if row["status"] != last["status_after"] or row["value"] != value_after:
         raise ReviewError(
             f"extraction {row['extraction_id']} changed after review action {last['log_id']} "
             f"(now {row['status']} {row['value']!r}, the log recorded {last['status_after']} {value_after!r}); "
             "review it again instead of undoing"
         )
-
-    with _transaction(wh):
-        wh.con.execute("UPDATE review_log SET undone = true WHERE log_id = ?", [last["log_id"]])
-        reason = f"undo of {last['action']} (log {last['log_id']})"
-        results = _write_actions(wh, reviewer, [_Change(row, "undo", last["status_before"], value_before, reason)])
-    return _finish(wh, results, {row["extraction_id"]: row["paper_id"]})
+    return last
 
 
 @dataclass
