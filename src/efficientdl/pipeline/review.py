@@ -43,7 +43,7 @@ REVIEWER_ENV_VAR = "EFFICIENTDL_REVIEWER"
 
 @dataclass
 class ReviewResult:
-    """What one action did to one extraction.
+    """The effect of one action on one extraction.
 
     ``outcome`` is ``"changed"``, ``"unchanged"`` (it was already in the
     requested state) or ``"failed"`` (``note`` gives the reason).
@@ -179,8 +179,8 @@ def _affects_assembly(result: ReviewResult) -> bool:
 def _finish(wh: Warehouse, results: list[ReviewResult], paper_of: dict[str, str]) -> ReviewOutcome:
     """Assemble the papers whose accepted values changed; the review transaction is already committed."""
     papers = sorted({paper_of[r.extraction_id] for r in results if _affects_assembly(r)})
-    # NOTE: the assembly runs after the review commit, because the loader opens its own transaction;
-    # if it fails, the review stays committed and `assemble_configurations` can be run again.
+    # NOTE: the assembly runs after the review commit, because the loader opens its own transaction.
+    # If the assembly fails, the review stays committed; run `assemble_configurations` again to repair.
     assembly = assemble_configurations(wh, papers) if papers else None
     return ReviewOutcome(results, assembly)
 
