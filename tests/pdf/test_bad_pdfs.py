@@ -1,0 +1,55 @@
+"""Bad PDFs are reported, quarantined, and do not stop the batch."""
+
+from __future__ import annotations
+
+import pytest
+
+from efficientdl.pipeline.extract import extract_pdfs
+
+
+def _quarantine_kinds(warehouse) -> dict[str, str]:
+    rows = warehouse.con.execute("SELECT source_file, reason, errors FROM quarantine WHERE source = 'pdf'").fetchall()
+    return {path.rsplit("/", 1)[-1]: errors for path, _, errors in rows}
+
+
+@pytest.mark.parametrize(
+    ("fixture", "kind"),
+    [
+        ("corrupt_pdf", "corrupt"),
+        ("truncated_pdf", "corrupt"),
+        ("encrypted_pdf", "encrypted"),
+        ("empty_pdf", "empty"),
+        ("image_only_pdf", "needs-ocr"),
+    ],
+)
+def test_bad_pdf_quarantined(request, warehouse, fixture, kind):
+    path = request.getfixturevalue(fixture)
+    report = extract_pdfs(warehouse, [path], workers=1)
+    assert report.papers[0].status == "quarantined"
+    assert kind in _quarantine_kinds(warehouse)[path.name]
+
+
+def test_image_only_recorded_needs_ocr(warehouse, image_only_pdf):
+    extract_pdfs(warehouse, [image_only_pdf], workers=1)
+    status = warehouse.con.execute("SELECT status FROM papers").fetchone()[0]
+    assert status == "needs_ocr"
+
+
+def test_long_pdf_over_page_limit(warehouse, long_pdf):
+    report = extract_pdfs(warehouse, [long_pdf], page_limit=3, workers=1)
+    assert "page limit of 3" in report.papers[0].problems[0]
+    assert "too-long" in _quarantine_kinds(warehouse)["long.pdf"]
+
+
+def test_time_limit_stops_worker(warehouse, paper_pdf):
+    report = extract_pdfs(warehouse, [paper_pdf], time_limit=0.05, workers=1)
+    assert report.papers[0].status == "quarantined"
+    assert "timeout" in _quarantine_kinds(warehouse)[paper_pdf.name]
+
+
+def test_batch_goes_on_after_bad_file(warehouse, corrupt_pdf, encrypted_pdf, paper_pdf):
+    report = extract_pdfs(warehouse, [corrupt_pdf, encrypted_pdf, paper_pdf], workers=2)
+    statuses = {p.file: p.status for p in report.papers}
+    assert statuses[paper_pdf.name] == "extracted"
+    assert statuses[corrupt_pdf.name] == "quarantined"
+    assert warehouse.count("extractions") > 0
