@@ -94,3 +94,11 @@ def test_cli_show_moved_pdf(queue_db, tmp_path):
     assert result.exit_code == 1
     assert "gone.pdf" in result.output
     assert "We train for" in result.output
+
+
+def test_cli_assemble_repairs(queue_db):
+    with Warehouse(queue_db.db_path) as wh:
+        wh.con.execute("UPDATE extractions SET status = 'accepted' WHERE component = 'top1'")
+    result = _run(queue_db, "assemble", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["loaded"] == 2

@@ -20,6 +20,7 @@ from rich.table import Table
 
 from efficientdl.cli.console import console, error_console
 from efficientdl.pipeline import review
+from efficientdl.pipeline.assemble import assemble_configurations
 from efficientdl.schema.tables import EXTRACTION_STATUSES
 from efficientdl.warehouse.db import Warehouse
 
@@ -93,7 +94,7 @@ def _print_outcome(outcome: review.ReviewOutcome) -> None:
 
 @click.group("review")
 def review_group() -> None:
-    """Review extracted values: list, show, accept, edit, reject, undo."""
+    """Review extracted values: list, show, accept, edit, reject, undo, assemble."""
 
 
 @review_group.command("list")
@@ -218,6 +219,24 @@ def review_undo(ctx: click.Context, extraction_id: str, reviewer: str | None) ->
     with _review_errors(), Warehouse(ctx.obj["db"]) as wh:
         outcome = review.undo(wh, extraction_id, reviewer=reviewer)
     _print_outcome(outcome)
+
+
+@review_group.command("assemble")
+@click.option("--paper", "papers", multiple=True, help="Only this paper id (repeatable). Default: every paper.")
+@click.option("--json", "as_json", is_flag=True, help="Print the assembly report as one JSON object.")
+@click.pass_context
+def review_assemble(ctx: click.Context, papers: tuple[str, ...], as_json: bool) -> None:
+    """Rebuild the configurations of reviewed papers from their accepted values.
+
+    Review actions do this for the papers they touch; run it after a failed
+    assembly or after changing extractions by hand.
+    """
+    with Warehouse(ctx.obj["db"]) as wh:
+        report = assemble_configurations(wh, papers or None)
+    if as_json:
+        click.echo(json.dumps(report.as_dict()))
+        return
+    _print_outcome(review.ReviewOutcome([], report))
 
 
 def register(cli: click.Group) -> None:
