@@ -1,0 +1,87 @@
+"""Interrupted runs resume from the stored frontier without fetching again or duplicating rows."""
+
+from __future__ import annotations
+
+import json
+
+from efficientdl.pipeline.snowball import Snowball, SnowballSettings
+from efficientdl.pipeline.sources import SourceSettings, build_source
+from efficientdl.warehouse.db import Warehouse
+
+SEED = "arxiv:1512.03385"
+
+
+def run(db_path, tmp_path, max_requests, sources=("openalex", "semanticscholar")):
+    settings = SourceSettings(
+        cache_dir=tmp_path / "cache", use_cache=False, timeout=0.4, max_retries=1, backoff=0.02,
+        min_interval=0.0, max_requests=max_requests,
+    )
+    built = [build_source(name, settings) for name in sources]
+    with Warehouse(db_path) as wh:
+        return Snowball(wh, built, SnowballSettings(max_depth=2), source_specs=sources).run([SEED])
+
+
+def expansion_hits(hits, work_ids):
+    return [h for h in hits if any(f"cites%3A{w}" in h for w in work_ids)]
+
+
+def test_budget_stop_then_resume(api_env, db_path, tmp_path):
+    _, apis = api_env
+    first = run(db_path, tmp_path, max_requests=9)
+    assert first.status == "stopped"
+
+    with Warehouse(db_path, read_only=True) as wh:
+        done = [r[0] for r in wh.execute(
+            "SELECT json_extract_string(p.external_ids, '$.openalex') FROM discovery_frontier f "
+            "JOIN papers p USING (paper_id) WHERE f.status = 'done'"
+        ).fetchall()]
+    assert done
+
+    before = len(apis.hits)
+    second = run(db_path, tmp_path, max_requests=None)
+    assert second.status == "complete"
+    assert second.resumed
+    assert expansion_hits(apis.hits[before:], done) == []
+
+
+def test_resume_adds_no_duplicates(api_env, db_path, tmp_path):
+    run(db_path, tmp_path, max_requests=9)
+    run(db_path, tmp_path, max_requests=None)
+    with Warehouse(db_path, read_only=True) as wh:
+        arxiv_dupes = wh.execute("SELECT count(*) - count(DISTINCT arxiv_id) FROM papers WHERE arxiv_id IS NOT NULL").fetchone()[0]
+        discovery_rows = wh.execute("SELECT count(*) FROM paper_discovery").fetchone()[0]
+        papers = wh.execute("SELECT count(*) FROM papers").fetchone()[0]
+    assert arxiv_dupes == 0
+    assert discovery_rows == papers
+
+
+def test_cached_rerun_sends_nothing(api_env, db_path, tmp_path):
+    _, apis = api_env
+    settings = SourceSettings(cache_dir=tmp_path / "cache", timeout=0.4, max_retries=1, backoff=0.02, min_interval=0.0)
+    for restart in (False, True):
+        built = [build_source(name, settings) for name in ("openalex", "semanticscholar")]
+        with Warehouse(db_path) as wh:
+            Snowball(wh, built, SnowballSettings(restart=restart)).run([SEED])
+        if not restart:
+            first_hits = len(apis.hits)
+    assert len(apis.hits) == first_hits
+
+
+def cli(db_path, *extra):
+    from click.testing import CliRunner
+
+    from efficientdl.cli.main import cli as group
+
+    arguments = [
+        "--db", str(db_path), "discover", "--seed", SEED, "--source", "openalex", "--source", "semanticscholar",
+        "--depth", "2", "--no-cache", "--timeout", "0.5", "--retries", "1", "--min-interval", "0", "--json", *extra,
+    ]
+    result = CliRunner().invoke(group, arguments, catch_exceptions=False)
+    return result.exit_code, json.loads(result.stdout)
+
+
+def test_cli_resumes_stopped_run(api_env, db_path):
+    code, first = cli(db_path, "--max-requests", "9")
+    assert first["status"] == "stopped"
+    code, second = cli(db_path)
+    assert (code, second["status"], second["resumed"]) == (0, "complete", True)
