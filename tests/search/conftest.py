@@ -142,6 +142,12 @@ def load_synthetic(wh: Warehouse, rows: pd.DataFrame) -> None:
     wh.con.unregister("synthetic_rows")
 
 
+@pytest.fixture(scope="session")
+def synthetic_loader():
+    """Return :func:`load_synthetic`, for fixtures that build their own warehouse."""
+    return load_synthetic
+
+
 @pytest.fixture
 def filled_warehouse(db_path, training_rows):
     """Yield a warehouse holding the synthetic training rows."""
