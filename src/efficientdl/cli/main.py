@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "efficientdl.cli.ingest",
     "efficientdl.cli.query",
     "efficientdl.cli.review",
+    "efficientdl.cli.extract",
     "efficientdl.cli.discover",
 )
 
