@@ -18,7 +18,7 @@ Matching rules
 - Top-1 and parameters are judged only for models named in the gold file
   (names compared lower-cased without spaces or punctuation, aliases
   allowed); rows of other models (baselines quoted from other papers) and
-  Top-1 values on a dataset other than the gold model's are unjudged.
+  values on a dataset other than the gold model's are unjudged.
   Top-1 matches when the value is within 0.06 points of one of the gold
   values; parameters match within 3 % (or 0.05 M).
 - Other components read from a table row (an input size, epochs) are
@@ -99,7 +99,7 @@ def judge_paper(gold: dict, rows: list[dict], tally: dict) -> None:
             if model is None:
                 tally[component]["unjudged"] += 1
                 continue
-            if component == "top1" and row["dataset"] != model["dataset"]:
+            if row["dataset"] not in (None, model["dataset"]):
                 tally[component]["unjudged"] += 1
                 continue
             if component == "top1":

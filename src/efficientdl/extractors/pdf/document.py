@@ -31,9 +31,12 @@ class PdfError(Exception):
     """A PDF that cannot be parsed; ``reason`` says why and what to do."""
 
     def __init__(self, kind: str, reason: str) -> None:
-        super().__init__(reason)
+        super().__init__(kind, reason)
         self.kind = kind
         self.reason = reason
+
+    def __str__(self) -> str:
+        return self.reason
 
 
 @dataclass
@@ -160,6 +163,23 @@ def _paragraphs(lines: list[Line], tables: list[Table], body_size: float) -> lis
     return [p for p in paragraphs if p]
 
 
+def _ruled_tables(path: str, page, problems: list[str]) -> list[Table]:
+    """Ruled tables of a page: pdfplumber's finder, then camelot lattice where it found any."""
+    try:
+        found = plumber_tables(page)
+    except Exception as exc:  # a malformed page must not stop the document
+        problems.append(f"pdfplumber's table finder failed on page {page.page_number}: {type(exc).__name__}: {exc}")
+        return []
+    if not found:
+        return []
+    try:
+        lattice = camelot_tables(path, page.page_number, float(page.height))
+    except Exception as exc:  # camelot fails on some pages; pdfplumber's tables still count
+        problems.append(f"camelot failed on page {page.page_number}: {type(exc).__name__}: {exc}")
+        return found
+    return lattice + [t for t in found if not any(_overlaps(t.bbox, c.bbox) for c in lattice)]
+
+
 def parse_pdf(path: str | Path, *, page_limit: int = 60, sha256: str | None = None) -> ParsedDocument:
     """Parse one PDF into sentences and tables.
 
@@ -191,16 +211,7 @@ def parse_pdf(path: str | Path, *, page_limit: int = 60, sha256: str | None = No
                     continue
                 page_tables: list[Table] = []
                 if has_ruling(page):
-                    try:
-                        page_tables.extend(camelot_tables(str(path), page.page_number, float(page.height)))
-                    except Exception as exc:  # camelot fails on some pages; the other detectors still run
-                        problems.append(f"camelot failed on page {page.page_number}: {type(exc).__name__}: {exc}")
-                    try:
-                        for table in plumber_tables(page):
-                            if not any(_overlaps(table.bbox, t.bbox) for t in page_tables):
-                                page_tables.append(table)
-                    except Exception as exc:
-                        problems.append(f"pdfplumber's table finder failed on page {page.page_number}: {type(exc).__name__}: {exc}")
+                    page_tables = _ruled_tables(str(path), page, problems)
                 page_tables.extend(caption_tables(layout, words, [t.bbox for t in page_tables if t.bbox]))
                 tables.extend(page_tables)
     except PdfError:

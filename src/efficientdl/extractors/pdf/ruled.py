@@ -99,14 +99,11 @@ def plumber_tables(page) -> list[Table]:
         if _stacked_rows([[t or "" for t in row] for row in texts]):
             continue
         rows = []
-        for found_row in found.rows:
+        for found_row, text_row in zip(found.rows, texts):
             row = []
-            for box in found_row.cells:
-                if box is None:
-                    row.append(Cell(""))
-                    continue
-                text = page.crop(box).extract_text() or ""
-                row.append(Cell(" ".join(text.split()), [round(v, 2) for v in box]))
+            for box, text in zip(found_row.cells, text_row):
+                bbox = [round(v, 2) for v in box] if box is not None else None
+                row.append(Cell(" ".join((text or "").split()), bbox))
             rows.append(row)
         if len(rows) < 2 or max(len(r) for r in rows) < 2:
             continue

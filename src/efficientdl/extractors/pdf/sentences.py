@@ -48,6 +48,18 @@ def _join(lines: list[Line]) -> tuple[str, list[tuple[int, int, Line]]]:
     return text, spans
 
 
+def tidy(text: str) -> str:
+    """Close the gaps PDFs put inside numbers: ``0 . 045`` reads as ``0.045``.
+
+    Examples
+    --------
+    >>> tidy("learning rate of 0 . 045 , decayed")
+    'learning rate of 0.045, decayed'
+    """
+    text = regex.sub(r"(?<=\d) ?\. ?(?=\d)", ".", text)
+    return regex.sub(r" ([,;:])(?= |$)", r"\1", text)
+
+
 def _split_points(text: str) -> list[int]:
     points = []
     for match in _SENTENCE_END.finditer(text):
@@ -59,7 +71,7 @@ def _split_points(text: str) -> list[int]:
 
 
 def _make_sentence(text: str, start: int, end: int, spans: list[tuple[int, int, Line]]) -> Sentence | None:
-    piece = text[start:end].strip()
+    piece = tidy(text[start:end].strip())
     if len(piece) < 3:
         return None
     touched = [line for s, e, line in spans if s < end and e > start]

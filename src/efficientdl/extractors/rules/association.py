@@ -11,7 +11,8 @@ SGD with momentum; a learning-rate scaling rule (``0.1 × b/256``) is
 evaluated at the paper's batch size; a per-GPU batch size is multiplied by
 the GPU count; iterations become epochs when the batch size and training
 set size are known; repeated values are merged, and conflicting
-paper-wide values lose confidence unless they are the most supported.
+paper-wide values lose confidence unless they are the most confident
+(then the most repeated, then the first stated).
 """
 
 from __future__ import annotations
@@ -140,10 +141,10 @@ def _merge(findings: list[Finding]) -> list[Finding]:
     for slot in by_slot.values():
         if len(slot) < 2:
             continue
-        leader = max(slot, key=lambda f: (f.details.get("support", 1), f.confidence))
+        leader = max(slot, key=lambda f: (f.confidence, f.details.get("support", 1), -f.page))
         for finding in slot:
             if finding is not leader:
-                finding.confidence = round(finding.confidence - 0.1, 3)
+                finding.confidence = round(finding.confidence - 0.2, 3)
                 finding.details["conflicts_with"] = finding.details.get("conflicts_with", 0) + 1
     return merged
 

@@ -13,6 +13,8 @@ Examples
 77.54
 >>> clean_number("-") is None
 True
+>>> clean_number("(+1.2)") is None
+True
 >>> clean_model_name("ResNet-50 [12]†")
 'ResNet-50'
 """
@@ -36,6 +38,8 @@ def clean_number(text: str) -> float | None:
     text = regex.sub(_MARKS, "", text)
     text = regex.sub(r"\\?pm|±", " ± ", text)
     if not text or regex.fullmatch(r"[-–—/?n/a.\s]+", text, regex.IGNORECASE):
+        return None
+    if regex.match(r"^[(+↑↓]", text):
         return None
     match = _NUMBER_FIRST.match(text)
     if match is None:
@@ -62,6 +66,7 @@ def clean_model_name(text: str) -> str:
     text = regex.sub(r"\s*\[[\d,\s–-]+\]", "", text)
     text = regex.sub(r"\s*\((?:\d{4}|[A-Z][a-z]+ et al\.?,?\s*\d{4}[a-z]?)\)", "", text)
     text = regex.sub(_MARKS, "", text)
+    text = regex.sub(r"\s*\((?:ours|our|this (?:paper|work))\)", "", text, flags=regex.IGNORECASE)
     text = regex.sub(r"\s*-\s*(?=\d)", "-", text)
     text = regex.sub(r"\s*/\s*", "/", text)
     return " ".join(text.split()).strip(" :,;")

@@ -25,7 +25,7 @@ _AUGMENTATIONS: tuple[tuple[str, str, bool], ...] = (
     (r"\bcut[- ]?out\b", "cutout", True),
     (r"\brepeated[- ]augmentation\b", "repeated augmentation", True),
     (r"\b(?:horizontal(?:ly)?\s+flip\w*|flip\w*\s+horizontal\w*|(?:random|left-right|horizontal)\s+(?:flip|mirror)\w*|mirror\w*)\b", "flip", False),
-    (r"\brandom(?:ly)?[- ]?resized?[- ]?crop\w*|\brandom-?size[d]?\s+crop\w*|\bscale augmentation\b|\bInception[- ]style\s+(?:crop|cropping|pre-?processing|augmentation)\b", "random resized crop", False),
+    (r"\brandom(?:ly)?[- ]?resized?[- ]?crop\w*|\brandom-?size[d]?\s+crop\w*|\bscale augmentation\b|\b(?:scale and )?aspect[- ]ratio augmentation\b|\bInception[- ]style\s+(?:crop|cropping|pre-?processing|augmentation)\b", "random resized crop", False),
     (r"\brandom(?:ly)?\s+(?:sampled\s+)?crop\w*|\bcrop\w*\s+(?:is|are)\s+random(?:ly)?\s+sampled", "random crop", False),
     (r"\bcolou?r\s+(?:jitter\w*|augmentation|distortion\w*)|\bphotometric\s+distortions?\b", "color jitter", False),
     (r"\b(?:fancy\s+)?PCA\b[^.;]{0,40}(?:colou?r|lighting|intensit|noise)|\blighting\s+noise\b", "PCA lighting", False),
@@ -51,6 +51,11 @@ def augmentation_rule(sentence: Sentence) -> list[Finding]:
         if not specific and not regex.search(r"augment|train|follow|use|adopt|randomly|sampled", text, _I):
             confidence -= 0.2
         found.append(_finding(sentence, "data_augmentation", [name], match[0].strip(), "data_augmentation", confidence))
+
+    # A crop that is resized ("random-size crop", "scale augmentation") is not also a plain random crop.
+    names = {f.value[0] for f in found}
+    if "random resized crop" in names:
+        found = [f for f in found if f.value != ["random crop"]]
     return found
 
 
@@ -98,7 +103,12 @@ def input_size_rule(sentence: Sentence) -> list[Finding]:
         window = text[max(0, match.start() - 60) : match.end() + 60]
         if not regex.search(r"crop|input|resolution|resiz|image|train", window, _I):
             continue
-        found.append(_finding(sentence, "input_size", size, match[0], "input_size", base_confidence(sentence) - 0.05))
+        confidence = base_confidence(sentence) - 0.05
+        if not regex.search(r"train\w*|random\w*|augment\w*", text, _I):
+            confidence -= 0.2
+        elif regex.search(r"\b(?:test\w*|evaluat\w*|inference|validation)\b", text, _I) and not regex.search(r"\btrain\w*", text, _I):
+            confidence -= 0.2
+        found.append(_finding(sentence, "input_size", size, match[0], "input_size", confidence))
         break
     return found
 
@@ -118,10 +128,11 @@ def hardware_rule(sentence: Sentence) -> list[Finding]:
     """``8 Tesla V100 GPUs``, ``two GTX 580 3GB GPUs``, ``on 8 GPUs``, ``TPUv3 with 8 cores``."""
     text = sentence.text
     found = []
+    timing = bool(regex.search(r"\b(?:ms|milliseconds?|timings?|forward|backward|inference|throughput|speed|benchmark\w*)\b", text, _I))
     for match in _HARDWARE.finditer(text):
         if negated(text, match.start()):
             continue
-        confidence = base_confidence(sentence)
+        confidence = base_confidence(sentence) - (0.3 if timing else 0.0)
         count_text = match["count"] or match["count2"]
         if match["device"]:
             try:
@@ -157,8 +168,9 @@ def framework_rule(sentence: Sentence) -> list[Finding]:
     if canonical == "Torch7" and "torch" in name.lower() and regex.search(r"py", text[max(0, match.start() - 2) : match.start()], _I):
         return []
     confidence = base_confidence(sentence)
-    if not regex.search(r"implement\w*|code|framework|library|toolbox|based on|using|built|written|run", text, _I):
-        confidence -= 0.25
+    window = text[max(0, match.start() - 60) : match.end() + 30]
+    if not regex.search(r"implement\w*|our code|framework|toolbox|based on|trained (?:in|with|using)|built|written|we use", window, _I):
+        confidence -= 0.3
     return [_finding(sentence, "framework", canonical, name, "framework", confidence)]
 
 

@@ -20,7 +20,7 @@ _TOP5 = regex.compile(r"top-?\s?5", _I)
 _TOP1 = regex.compile(r"top-?\s?1|\btop1\b", _I)
 _ACCURACY = regex.compile(r"\bacc(?:uracy|\.)?\b|\bacc\b", _I)
 _ERROR = regex.compile(r"\berr(?:or|ors|\.)?\b", _I)
-_PARAMS = regex.compile(r"param|#\s*p\b|\bparameters?\b|model size", _I)
+_PARAMS = regex.compile(r"param|#\s*p\b|\bparameters?\b", _I)
 _FLOPS = regex.compile(r"flops|madds|mult-?adds|multiply-?adds|\bmacs\b|gmacs|throughput|latency|speed|im(?:age)?s?/s|\bms\b|memory", _I)
 _RESOLUTION = regex.compile(r"\bres(?:olution|\.)?\b|\binput\b|image size|img size|^size$|test size|train size|crop", _I)
 _EPOCHS = regex.compile(r"\bepochs?\b", _I)
@@ -77,16 +77,28 @@ def _parameter_scale(header: str) -> float | None:
         return 1e-3
     if regex.search(r"\(\s*(?:b|g)\s*\)|\bbillions?\b", header, _I):
         return 1e3
-    if regex.search(r"\(\s*m\s*\)|\bmillions?\b|\bM\b", header):
+    if regex.search(r"\(\s*m\s*\)|\bmillions?\b", header, _I) or regex.search(r"\bM\b", header):
         return 1.0
     return None
 
 
-def _label_column(headers: list[str]) -> int:
+def _label_column(table: Table, headers: list[str], roles: list[str | None]) -> int:
+    """The column naming the models: a ``Model``/``Method`` header, else the text column
+    with the most distinct values (group labels such as "Attention" repeat)."""
     for index, header in enumerate(headers):
-        if _MODEL_HEADER.match(header.strip()):
+        if roles[index] is None and (_MODEL_HEADER.match(header.strip()) or regex.search(r"\b(?:model|method|network|architecture)s?\b", header, _I)):
             return index
-    return 0
+    best, best_distinct = 0, -1
+    for index in range(len(headers)):
+        if roles[index] is not None:
+            continue
+        texts = [row[index].text for row in table.body if index < len(row) and row[index].text]
+        if not texts or sum(clean_number(t) is None for t in texts) < 0.7 * len(texts):
+            continue
+        distinct = len(set(texts))
+        if distinct > best_distinct:
+            best, best_distinct = index, distinct
+    return best
 
 
 def _cell_snippet(table: Table, label: str, header: str, text: str, note: str = "") -> str:
@@ -106,7 +118,7 @@ def table_findings(table: Table, default_dataset: str | None) -> list[Finding]:
         return []
 
     caption_dataset = next((d for d, _, _ in find_datasets(caption)), None)
-    label_index = _label_column(headers)
+    label_index = _label_column(table, headers, roles)
     depth_index = next((i for i, r in enumerate(roles) if r == "depth"), None)
     score_columns = [i for i, r in enumerate(roles) if r in ("top1", "top1-error", "dataset-score")]
     fractions = {i for i in score_columns if _all_fractions(table, i)}
@@ -118,7 +130,7 @@ def table_findings(table: Table, default_dataset: str | None) -> list[Finding]:
             continue
         label = clean_model_name(row[label_index].text) or previous_label
         previous_label = label
-        if not label or _NOT_A_MODEL.match(label) or clean_number(label) is not None:
+        if not label or _NOT_A_MODEL.match(label) or regex.fullmatch(r"[\d.,\s%]+", label):
             continue
         model = label
         if depth_index is not None and depth_index < len(row) and clean_number(row[depth_index].text) is not None:
@@ -164,6 +176,8 @@ def _cell_finding(table, role, header, cell, value, model, label, caption_datase
             confidence -= 0.1
         component, stored = "top1", round(value, 4)
     elif role == "parameters":
+        if regex.search(r"%|\d\s*[KMG]B\b|\bbytes?\b", cell.text):
+            return None
         scale = _parameter_scale(header)
         suffix = cell_suffix(cell.text)
         if suffix:
@@ -197,6 +211,6 @@ def _cell_finding(table, role, header, cell, value, model, label, caption_datase
         rule=f"table:{component}" + (":error" if "100 - top-1 error" in note else ""),
         confidence=round(confidence, 3),
         model_name=model,
-        dataset=dataset if component != "parameters" else None,
+        dataset=dataset,
         details={"table_source": table.source, "converted_from_error": "error" in note},
     )

@@ -19,12 +19,27 @@ _I = regex.IGNORECASE
 _RECIPE_WORDS = regex.compile(r"\b(?:we (?:use|train|adopt|apply|follow|set)|(?:are|is|were|was) (?:trained|optimi[sz]ed|used|set)|training|train(?:ed)? (?:with|using|for)|optimi[sz](?:er|ation|e)|hyper-?parameters?|following)\b", _I)
 
 
+_DOWNSTREAM = regex.compile(
+    r"\b(?:detection|detector|segmentation|COCO|ADE20K|Cityscapes|Mask R-CNN|RetinaNet|Faster R-CNN|fine-?tun\w*|transfer\w*|downstream|localization|inference time|latency)\b",
+    _I,
+)
+
+
 def base_confidence(sentence: Sentence) -> float:
-    """Confidence of a value read from ``sentence`` before rule-specific changes."""
+    """Return the confidence of a value read from ``sentence``, before rule-specific changes.
+
+    It starts from the section kind, rises for recipe wording, and falls for
+    sentences about downstream tasks (detection, fine-tuning, timing) and
+    for run-on "sentences" of over 70 words, which are usually flattened tables.
+    """
     section = sentence.section or "method"
     confidence = SECTION_CONFIDENCE.get(section, SECTION_CONFIDENCE.get(section.replace("appendix-", ""), 0.7))
     if _RECIPE_WORDS.search(sentence.text) and section not in ("related", "references"):
         confidence = min(0.95, confidence + 0.1)
+    if _DOWNSTREAM.search(sentence.text) or (sentence.heading and _DOWNSTREAM.search(sentence.heading)):
+        confidence -= 0.3
+    if len(sentence.text.split()) > 70:
+        confidence -= 0.2
     return round(confidence, 3)
 
 
@@ -43,7 +58,7 @@ def _finding(sentence: Sentence, component: str, value, raw: str, rule: str, con
 
 
 _OPTIMIZER = regex.compile(
-    r"\b(?P<name>AdamW|Adam\s?W|Adam|RMSProp|RMSprop|LAMB|LARS|AdaGrad|Adagrad|AdamP|AdaBelief|Adafactor|RAdam|NAdam|Lion|"
+    r"\b(?P<name>AdamW|Adam\s?W|Adam|RMSProp(?=Optimizer)|RMSProp|RMSprop|LAMB|LARS|AdaGrad|Adagrad|AdamP|AdaBelief|Adafactor|RAdam|NAdam|Lion|"
     r"Nesterov(?:'s)?\s+(?:accelerated\s+gradient|momentum)|SGD|stochastic gradient descent)\b"
     r"(?P<tail>[^.;]{0,40})",
 )
@@ -102,8 +117,15 @@ def learning_rate_rule(sentence: Sentence) -> list[Finding]:
 
 
 _BATCH = regex.compile(
-    r"\b(?:mini-?batch(?:es)?|batch(?:es)?)(?:[- ]size)?(?:\s+(?:of|is|was|=|to|set to|:))?\s*(?:size\s+)?(?:of\s+)?(?P<num>\d[\d,]*)"
+    r"\b(?:mini-?batch(?:es)?(?:[- ]size)?|batch[- ]size)(?:\s+(?:of|is|was|=|to|set to|:))?\s*(?:size\s+)?(?:of\s+)?(?P<num>\d[\d,]*)"
     r"(?P<unit>\s*(?:images?|examples?|samples?)?\s*(?:per|/|on each|for each|each)\s*(?:GPU|device|card|TPU|core|worker|node)s?)?"
+    r"(?:[^.;]{0,40}?\b(?:on|across|over|with|using)\s+(?P<devices>\d+)\s+(?:\w+\s+){0,2}(?:GPUs|devices|cards|TPUs|cores|workers))?",
+    _I,
+)
+
+
+_PER_DEVICE = regex.compile(
+    r"\b(?P<per>\d[\d,]*)\s*(?:images?|samples?|examples?)\s*(?:per|on each|for each|each|/)\s*(?:GPU|device|card|TPU|core|worker)s?\b"
     r"(?:[^.;]{0,40}?\b(?:on|across|over|with|using)\s+(?P<devices>\d+)\s+(?:\w+\s+){0,2}(?:GPUs|devices|cards|TPUs|cores|workers))?",
     _I,
 )
@@ -124,6 +146,14 @@ def batch_size_rule(sentence: Sentence) -> list[Finding]:
                 found.append(_finding(sentence, "batch_size", number, match[0].strip(), "batch_size", confidence - 0.3, per_device=number))
             continue
         found.append(_finding(sentence, "batch_size", number, match[0].strip(), "batch_size", confidence))
+    if not found:
+        for match in _PER_DEVICE.finditer(sentence.text):
+            per = int(match["per"].replace(",", ""))
+            confidence = base_confidence(sentence)
+            if match["devices"]:
+                found.append(_finding(sentence, "batch_size", per * int(match["devices"]), match[0].strip(), "batch_size", confidence))
+            else:
+                found.append(_finding(sentence, "batch_size", per, match[0].strip(), "batch_size", confidence - 0.3, per_device=per))
     return found
 
 
@@ -229,6 +259,10 @@ _REGULARIZERS: tuple[tuple[str, str], ...] = (
 _REGULARIZER_RES = tuple((regex.compile(p, _I if name != "EMA" else 0), name) for p, name in _REGULARIZERS)
 
 
+_DISABLED = regex.compile(r"^\W*(?:\[[\d,\s]+\]\s*)?(?:is|are|was|were)\s+(?:disabled|not\s+used|not\s+applied|removed|turned\s+off|omitted)", _I)
+_APPLIED = regex.compile(r"\b(?:is|are|was|were)\s+(?:used|applied|adopted|employed|set|enabled|added)|\bwe\s+(?:use|apply|adopt|employ|add)|\busing\b", _I)
+
+
 def regularization_rule(sentence: Sentence) -> list[Finding]:
     """Weight decay, label smoothing, stochastic depth, dropout, DropBlock, EMA, gradient clipping.
 
@@ -239,7 +273,7 @@ def regularization_rule(sentence: Sentence) -> list[Finding]:
     found = []
     for pattern, name in _REGULARIZER_RES:
         for match in pattern.finditer(text):
-            if negated(text, match.start()):
+            if negated(text, match.start()) or _DISABLED.match(text[match.end() :]):
                 continue
             number = match.groupdict().get("num")
             if number:
@@ -250,7 +284,8 @@ def regularization_rule(sentence: Sentence) -> list[Finding]:
                 if amount == 0:
                     continue
             confidence = base_confidence(sentence)
-            if not number and not _RECIPE_WORDS.search(text):
+            window = text[max(0, match.start() - 50) : match.end() + 50]
+            if not number and not _APPLIED.search(window):
                 confidence -= 0.25
             found.append(_finding(sentence, "regularization", [name], match[0].strip(), "regularization", confidence))
             break
