@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "efficientdl.cli.review",
     "efficientdl.cli.extract",
     "efficientdl.cli.discover",
+    "efficientdl.cli.verify",
 )
 
 
