@@ -20,12 +20,14 @@ from efficientdl.warehouse.db import DB_ENV_VAR, WarehouseError, resolve_db_path
 
 #: Modules that add subcommands, in the order their help is listed.
 COMMAND_MODULES = (
+    "efficientdl.cli.run",
     "efficientdl.cli.ingest",
     "efficientdl.cli.query",
     "efficientdl.cli.review",
     "efficientdl.cli.extract",
     "efficientdl.cli.discover",
     "efficientdl.cli.verify",
+    "efficientdl.cli.recommend",
 )
 
 

@@ -71,30 +71,40 @@ def load_rows(wh: Warehouse) -> pd.DataFrame:
 
 
 def match_model(rows: pd.DataFrame, name: str) -> pd.Series:
-    """Return a row mask of ``name``: the exact model name, else every variant ``name.<tag>``.
+    """Return a row mask of the model ``name``.
+
+    The exact model name matches first; else every variant named
+    ``name.<tag>`` (timm's pretrained tags); else every recipe named
+    ``name_<recipe>`` (mmpretrain's config names such as ``resnet50_8xb32_in1k``).
 
     Raises
     ------
     SearchSpaceError
         When no row matches, listing close model names.
     """
-    names = rows["model_name"].astype(str)
-    mask = names.str.lower() == name.lower()
+    names = rows["model_name"].astype(str).str.lower()
+    wanted = name.lower()
+    mask = names == wanted
     if not mask.any():
-        mask = names.str.split(".").str[0].str.lower() == name.lower()
+        mask = names.str.split(".").str[0] == wanted
     if not mask.any():
-        bases = sorted(set(names.str.split(".").str[0]))
+        mask = names.str.startswith(wanted + "_")
+    if not mask.any():
+        bases = sorted(set(rows["model_name"].astype(str).str.split(".").str[0]))
         close = difflib.get_close_matches(name, bases, n=5)
         hint = f"; close matches: {', '.join(close)}" if close else ""
         raise SearchSpaceError(f"model_name={name!r} is not in the warehouse{hint}")
     return mask
 
 
-def comparable_levels(rows: pd.DataFrame, fixed: dict[str, Any]) -> list[pd.DataFrame]:
+def comparable_levels(rows: pd.DataFrame, fixed: dict[str, Any], *, dataset_first: bool = False) -> list[pd.DataFrame]:
     """Return groups of comparable rows, most specific first, ending with all rows.
 
     The levels are: rows matching every fixed identity field, then the same
-    model and dataset, the same model, the same dataset, and all rows.
+    model and dataset, the same model, the same dataset, and all rows. With
+    ``dataset_first`` the same dataset comes before the same model, which
+    suits the data components (a model's CIFAR rows say little about its
+    ImageNet input size).
     """
     def subset(keys: Iterable[str]) -> pd.DataFrame:
         mask = pd.Series(True, index=rows.index)
@@ -105,7 +115,9 @@ def comparable_levels(rows: pd.DataFrame, fixed: dict[str, Any]) -> list[pd.Data
         return rows[mask]
 
     present = [k for k in _IDENTITY_KEYS if k in fixed]
-    groups = [subset(present), subset(("model_name", "dataset")), subset(("model_name",)), subset(("dataset",)), rows]
+    by_model, by_dataset = subset(("model_name",)), subset(("dataset",))
+    middle = [by_dataset, by_model] if dataset_first else [by_model, by_dataset]
+    groups = [subset(present), subset(("model_name", "dataset")), *middle, rows]
     return [g for g in groups if not g.empty]
 
 
@@ -133,10 +145,11 @@ def baseline_config(rows: pd.DataFrame, fixed: dict[str, Any], given: dict[str, 
     """Return the baseline: ``fixed``, then ``given``, then the most common values of comparable rows."""
     baseline: dict[str, Any] = {}
     levels = comparable_levels(rows, fixed)
+    data_levels = comparable_levels(rows, fixed, dataset_first=True)
     for name in ALL_FIELDS:
         if name == "top1":
             continue
-        for group in levels:
+        for group in data_levels if ALL_FIELDS[name].dimension == "data" else levels:
             value = most_common(group[name])
             if value is not None:
                 baseline[name] = value
