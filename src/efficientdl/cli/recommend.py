@@ -111,11 +111,12 @@ def print_recommendation(rec: Recommendation) -> None:
 @click.option("--method", type=click.Choice(METHODS), default="eps-bo", show_default=True, help="Search method.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed; the same seed repeats the search.")
 @click.option("--grid", multiple=True, metavar="NAME=V1,V2,...", help="Values a searched number may take (repeatable).")
-@click.option("--max-parameters", type=float, default=None, help="Largest model, millions of parameters.")
-@click.option("--max-gpus", type=int, default=None, help="Most accelerators.")
+@click.option("--max-parameters", type=float, default=None, help="Maximum model size, millions of parameters.")
+@click.option("--max-gpus", type=int, default=None, help="Maximum number of accelerators (GPU count).")
 @click.option("--batch-size-range", default=None, metavar="LOW,HIGH", help="Inclusive total batch-size range.")
 @click.option("--forbid", multiple=True, metavar="NAME=VALUE,...", help="Forbid a combination of values (repeatable).")
 @click.option("--risk-averse", is_flag=True, help="Maximise the lower bound of the prediction interval instead of the mean.")
+@click.option("--patience", type=int, default=None, help="Stop a GP-based search after this many evaluations without improvement.")
 @click.option("--predictor", "predictor_id", default=None, help="Predictor id; default: the latest trained.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
 @click.pass_context
@@ -132,6 +133,7 @@ def recommend_command(
     batch_size_range: str | None,
     forbid: tuple[str, ...],
     risk_averse: bool,
+    patience: int | None,
     predictor_id: str | None,
     as_json: bool,
 ) -> None:
@@ -140,7 +142,8 @@ def recommend_command(
         request = build_request(fix, search, grid, max_parameters, max_gpus, batch_size_range, forbid, risk_averse)
         with Warehouse(ctx.obj["db"]) as wh, progress_bar() as progress:
             task = progress.add_task(f"searching with {method}", total=None)
-            rec = recommend(wh, request, method, budget, seed, predictor_id=predictor_id)
+            options = {"patience": patience} if patience is not None and method not in ("random", "tpe", "exhaustive") else None
+            rec = recommend(wh, request, method, budget, seed, predictor_id=predictor_id, searcher_options=options)
             progress.update(task, total=rec.evaluations, completed=rec.evaluations)
     except SearchSpaceError as exc:
         raise click.ClickException(str(exc)) from None

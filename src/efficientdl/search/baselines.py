@@ -39,6 +39,9 @@ logger = logging.getLogger(__name__)
 #: Candidates scored per objective call by the random and exhaustive searches.
 CHUNK = 1024
 
+#: Value of an empty set slot in the TPE encoding of a set.
+_NO_MEMBER = "(none)"
+
 #: Largest finite space the exhaustive search enumerates.
 MAX_EXHAUSTIVE = 2_000_000
 
@@ -125,8 +128,8 @@ class TPESearch(Searcher):
 
     Numbers map to ``suggest_float`` (log scale where the component is), to
     ``suggest_int`` for counts, or to ``suggest_categorical`` over a grid;
-    choices to ``suggest_categorical``; a set to one include/exclude flag
-    per member. Candidates that break a constraint (or a set size limit)
+    choices to ``suggest_categorical``; a set to ``max_size`` slots, each
+    holding one member or none (repeated members count once). Candidates that break a constraint (or a set size limit)
     cost no evaluation: they are told to Optuna as infeasible
     (``Trial.set_constraint``) with the worst score seen so far.
 
@@ -181,10 +184,11 @@ class TPESearch(Searcher):
             elif isinstance(dim, ChoiceDimension):
                 candidate[dim.name] = trial.suggest_categorical(dim.name, list(dim.choices))
             else:
-                members = [m for m in dim.members if trial.suggest_categorical(f"{dim.name}={m}", [False, True])]
-                if not dim.min_size <= len(members) <= dim.max_size:
+                slots = [trial.suggest_categorical(f"{dim.name}#{i}", [_NO_MEMBER, *dim.members]) for i in range(dim.max_size)]
+                members = sorted({m for m in slots if m != _NO_MEMBER})
+                if len(members) < dim.min_size:
                     return None
-                candidate[dim.name] = sorted(members)
+                candidate[dim.name] = members
         return candidate
 
 

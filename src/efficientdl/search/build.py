@@ -1,11 +1,11 @@
 """Build a search space from a request, the warehouse and the predictor.
 
-The fixed values of the request are normalised; the baseline (what the
+The fixed values of the request are normalised. The baseline (what the
 user would run without a recommendation) is the fixed values plus, for
-every other field, the most common value among comparable warehouse rows;
-each searched component gets the range or vocabulary the warehouse has seen
-for rows of the same dataset (all rows when that dataset has none): numbers
-between the 1st and 99th percentiles, choices and set members as seen.
+every other field, the most common value among comparable warehouse rows.
+Each searched component gets the range or vocabulary the warehouse has seen
+for rows of the same dataset, or of all rows when that dataset has none:
+numbers between the 1st and 99th percentiles, choices and set members as seen.
 """
 
 from __future__ import annotations
@@ -102,9 +102,8 @@ def comparable_levels(rows: pd.DataFrame, fixed: dict[str, Any], *, dataset_firs
 
     The levels are: rows matching every fixed identity field, then the same
     model and dataset, the same model, the same dataset, and all rows. With
-    ``dataset_first`` the same dataset comes before the same model, which
-    suits the data components (a model's CIFAR rows say little about its
-    ImageNet input size).
+    ``dataset_first`` the same dataset comes before the same model, because a
+    model's CIFAR rows tell little about its ImageNet input size.
     """
     def subset(keys: Iterable[str]) -> pd.DataFrame:
         mask = pd.Series(True, index=rows.index)
@@ -158,7 +157,7 @@ def baseline_config(rows: pd.DataFrame, fixed: dict[str, Any], given: dict[str, 
         baseline.update(normalize_fixed(given))
     baseline.update(fixed)
     if "model_name" in fixed:
-        # The predictor knows full names ("resnet50.a1_in1k"); use the most common variant of the fixed model.
+        # The predictor was trained on full names ("resnet50.a1_in1k"), so use the most common variant of the fixed model.
         baseline["model_name"] = most_common(levels[0]["model_name"])
     return baseline
 

@@ -48,7 +48,7 @@ from efficientdl.search.acquisition import (
 )
 from efficientdl.search.base import BudgetExhausted, EvaluationLog, Objective, Searcher, SearchResult
 from efficientdl.search.sampling import check_feasible, mutate, sample_feasible
-from efficientdl.search.space import Config, SearchSpace
+from efficientdl.search.space import Config, InfeasibleSpaceError, SearchSpace
 from efficientdl.search.transform import SpaceTransform
 
 logger = logging.getLogger(__name__)
@@ -219,7 +219,10 @@ class GPSearcher(Searcher):
                 kept.append(candidate)
             return kept
 
-        random_pool = fresh(sample_feasible(space, rng, self.n_random_candidates, max_tries=3 * self.n_random_candidates))
+        try:
+            random_pool = fresh(sample_feasible(space, rng, self.n_random_candidates, max_tries=3 * self.n_random_candidates))
+        except InfeasibleSpaceError:
+            random_pool = []
         parents = sorted(log.history, key=lambda e: (-e.score, e.index))[: self.n_parents]
         mutants = []
         for parent in parents:

@@ -1,10 +1,10 @@
 """Evidence for a recommendation: the most similar configurations the literature reports.
 
 Similarity is one minus a mixed-type (Gower) distance averaged over the
-compared fields: for a number, the absolute difference on its search scale
-(log scale where the component is) divided by the range seen in the
-warehouse; for a choice, 0 when equal and 1 otherwise; for a set, the
-Jaccard distance. A field the warehouse row leaves empty counts as distance
+compared fields. For a number the distance is the absolute difference on
+its search scale (log scale where the component is) divided by the range
+seen in the warehouse. For a choice it is 0 when equal and 1 otherwise, and
+for a set it is the Jaccard distance. A field the warehouse row leaves empty counts as distance
 1, so rows that report the recommended setting rank first.
 
 Examples

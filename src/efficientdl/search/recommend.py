@@ -27,7 +27,7 @@ from efficientdl.search.build import build_space, load_rows
 from efficientdl.search.evidence import nearest_configurations
 from efficientdl.search.objective import DEFAULT_DOMAIN_PENALTY, PredictorObjective
 from efficientdl.search.request import RecommendationRequest, normalize_fixed
-from efficientdl.search.space import Config, SearchSpace
+from efficientdl.search.space import Config, NumberDimension, SearchSpace
 from efficientdl.warehouse.db import Warehouse, stable_id, to_json
 
 logger = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 #: Fields compared when looking for similar published configurations, besides the searched ones.
 EVIDENCE_FIELDS = ("model_name", "dataset", "architecture_family", "pretraining_data", "parameters", "input_size")
 
-#: Where convergence plots go, under the warehouse's directory.
+#: Directory of the convergence plots, relative to the warehouse's directory.
 PLOTS_SUBDIR = Path("artifacts") / "recommendations"
 
 
@@ -116,7 +116,7 @@ class Recommendation:
 def describe_candidates(objective: PredictorObjective, candidates: Sequence[Config], shown: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Predict ``candidates`` in one call and return one entry per candidate.
 
-    ``shown`` holds the values every entry's ``config`` repeats (the user's
+    ``shown`` contains the values every entry's ``config`` repeats (the user's
     fixed values); the searched values follow them.
     """
     if not candidates:
@@ -136,6 +136,32 @@ def describe_candidates(objective: PredictorObjective, candidates: Sequence[Conf
             )
         )
     return entries
+
+
+def distinct_top(result: SearchResult, space: SearchSpace, baseline: Mapping[str, Any], k: int) -> list[Config]:
+    """Return the ``k`` best evaluated candidates, best first, without near-duplicates.
+
+    Among equal scores the candidate changing the fewest components of the
+    baseline comes first. A candidate is skipped when one already chosen has
+    the same score and the same choices and sets, differing only in numbers:
+    the predictor cannot tell such candidates apart, and a list of them
+    hides the alternatives.
+    """
+    leaders = sorted(result.history, key=lambda e: (-e.score, e.index))[: max(500, 50 * k)]
+    ranked = sorted(leaders, key=lambda e: (-e.score, len(changed_components(space, baseline, e.config)), e.index))
+    numbers = {d.name for d in space.dimensions if isinstance(d, NumberDimension)}
+    chosen: list[Config] = []
+    signatures: set[tuple] = set()
+    for evaluation in ranked:
+        categorical = space.key({**evaluation.config, **{n: 0.0 for n in numbers}})
+        signature = (round(evaluation.score, 9), categorical)
+        if signature in signatures:
+            continue
+        signatures.add(signature)
+        chosen.append(evaluation.config)
+        if len(chosen) == k:
+            break
+    return chosen
 
 
 def changed_components(space: SearchSpace, baseline: Mapping[str, Any], best: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -277,10 +303,11 @@ def recommend(
     logger.info("searching %s with %s, budget %d, seed %d", ", ".join(space.names), method, budget, seed)
     result = searcher.search(space, objective, budget, seed)
 
-    top = describe_candidates(objective, [e.config for e in result.top(n_top)], user_fixed)
     baseline_searched = {name: baseline.get(name) for name in space.names}
+    chosen = distinct_top(result, space, baseline_searched, n_top)
+    top = describe_candidates(objective, chosen, user_fixed)
     baseline_entry = _baseline_entry(objective, space, baseline_searched, user_fixed)
-    changes = changed_components(space, baseline_searched, result.best_config)
+    changes = changed_components(space, baseline_searched, chosen[0])
     evidence_fields = [*EVIDENCE_FIELDS, *space.names, *user_fixed]
     evidence = nearest_configurations(rows, space.complete(result.best_config), evidence_fields, n_evidence)
 

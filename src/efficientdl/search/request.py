@@ -49,9 +49,9 @@ class RecommendationRequest:
     ranges : dict
         Component to a ``(low, high)`` range replacing the warehouse's.
     max_parameters : float, optional
-        Largest model, millions of parameters.
+        Maximum model size, millions of parameters.
     max_gpus : int, optional
-        Most accelerators.
+        Maximum accelerator count.
     batch_size_range : tuple of int, optional
         Inclusive ``(low, high)`` total batch size.
     forbid : list
@@ -59,7 +59,7 @@ class RecommendationRequest:
         predicates ``config -> bool`` returning True for allowed
         configurations, or :class:`Constraint` objects.
     max_set_size : int, optional
-        Most members a searched set may have.
+        Maximum number of members of a searched set.
     baseline : dict, optional
         The user's current configuration; default: the fixed values plus
         the most common values of comparable warehouse rows.
