@@ -63,8 +63,11 @@ def print_verification(result) -> None:
     for name in ("epochs", "batch_size", "learning_rate", "input_size", "patch_size"):
         if name in scaled or name in ("epochs", "batch_size", "learning_rate"):
             run.add_row(name.replace("_", " "), _scaled_text(recipe.get(name), scaled.get(name)))
-    run.add_row("optimizer", f"{recipe.get('optimizer')} (weight decay {recipe.get('weight_decay')})")
-    run.add_row("schedule", str(recipe.get("lr_schedule")))
+    applied = recipe.get("applied", {})
+    run.add_row("optimizer", f"{applied.get('optimizer')} (timm {recipe.get('optimizer')!r}, weight decay {recipe.get('weight_decay')})")
+    run.add_row("schedule", f"{applied.get('lr_schedule')} (timm {recipe.get('lr_schedule')!r})")
+    run.add_row("augmentation", ", ".join(applied.get("data_augmentation", [])) or "none")
+    run.add_row("regularization", ", ".join(applied.get("regularization", [])) or "none")
     run.add_row("loss", str(recipe.get("loss")))
     run.add_row("wall time", f"{result.wall_seconds:.1f} s")
     console.print(run)
@@ -87,6 +90,8 @@ def print_verification(result) -> None:
         _format(result.measured_top1), _format(result.predicted_top1), interval, source, _format(result.recommended_top1)
     )
     console.print(comparison)
+    for warning in result.prediction_warnings:
+        console.print(f"  [yellow]prediction warning[/yellow] {warning}")
 
 
 def _scaled_text(actual: Any, entry: dict | None) -> str:

@@ -66,8 +66,10 @@ class VerificationResult:
     ``predictor``). Without a predictor they are the recommendation's own
     prediction (``recommendation``), made for the data it was recommended
     for, or None when the configuration came without a recommendation.
-    ``reused`` is True when the stored result of an identical verification
-    was returned without training.
+    ``prediction_warnings`` lists the predictor's warnings (outside the
+    applicability domain, values never seen in training); they are not
+    stored. ``reused`` is True when the stored result of an identical
+    verification was returned without training.
     """
 
     verification_id: str
@@ -90,6 +92,7 @@ class VerificationResult:
     reused: bool = False
     run_config: dict[str, Any] | None = None
     ingest: dict[str, Any] = field(default_factory=dict)
+    prediction_warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -226,9 +229,10 @@ def verify_recommendation(
     run_config = _run_config(verified, run)
     prediction = _predict(wh, run_config)
     recommended = best.get("predicted_top1")
+    warnings = prediction[4] if prediction else []
     if prediction is None and recommended is not None:
         interval = best.get("interval")
-        prediction = ("recommendation", None, float(recommended), tuple(interval) if interval else None)
+        prediction = ("recommendation", None, float(recommended), tuple(interval) if interval else None, [])
 
     config_id, ingest = _ingest_run(wh, verification_id, data.location, run_config, run, recommendation_id)
     result = VerificationResult(
@@ -251,6 +255,7 @@ def verify_recommendation(
         budget_minutes=float(budget_minutes),
         run_config=run_config,
         ingest=ingest,
+        prediction_warnings=warnings,
     )
     _write_verification(wh, result)
     return result
@@ -276,8 +281,12 @@ def _run_config(verified: dict[str, Any], run: TrainResult) -> dict[str, Any]:
     }
 
 
-def _predict(wh: Warehouse, run_config: dict[str, Any]) -> tuple[str, str, float, tuple[float, float]] | None:
-    """Predict the configuration as run with the newest predictor; None when none is available."""
+def _predict(wh: Warehouse, run_config: dict[str, Any]) -> tuple[str, str, float, tuple[float, float], list[str]] | None:
+    """Predict the configuration as run with the newest predictor; None when none is available.
+
+    Returns the source (``predictor``), the predictor id, the predicted
+    Top-1, its interval and the predictor's warnings.
+    """
     try:
         from efficientdl.models.registry import PredictorRegistryError, load_predictor
     except ImportError as exc:
@@ -294,7 +303,7 @@ def _predict(wh: Warehouse, run_config: dict[str, Any]) -> tuple[str, str, float
     for warning in prediction.warnings:
         logger.warning("prediction of the verified configuration: %s", warning)
     low, high = prediction.interval
-    return "predictor", predictor.predictor_id, float(prediction.predicted_top1), (float(low), float(high))
+    return "predictor", predictor.predictor_id, float(prediction.predicted_top1), (float(low), float(high)), list(prediction.warnings)
 
 
 def _ingest_run(wh, verification_id, location, run_config, run: TrainResult, recommendation_id) -> tuple[str | None, dict]:
