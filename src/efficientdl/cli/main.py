@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "efficientdl.cli.review",
     "efficientdl.cli.extract",
     "efficientdl.cli.discover",
+    "efficientdl.cli.models",
     "efficientdl.cli.verify",
     "efficientdl.cli.recommend",
 )
