@@ -149,6 +149,8 @@ def judge_paper(gold: dict, rows: list[dict], tally: dict) -> None:
     for key in wanted:
         tally[key[0]]["gold"] += 1
         tally[key[0]]["recalled"] += key in found_gold
+        if key not in found_gold:
+            tally[key[0]]["missed"].append(f"{gold['paper']}: {key[0]} {key[1] or settings.get(key[0])}")
 
 
 def run(pdfs: list[Path], workers: int) -> tuple[dict, float, int, dict]:
@@ -179,7 +181,7 @@ def main(argv: list[str] | None = None) -> None:
     pdfs = [args.corpus / g["paper"] for g in gold.values() if (args.corpus / g["paper"]).exists()]
     rows_by_file, seconds, pages, summary = run(pdfs, args.workers)
 
-    tally: dict = defaultdict(lambda: {"tp": 0, "fp": 0, "gold": 0, "recalled": 0, "unjudged": 0, "errors": []})
+    tally: dict = defaultdict(lambda: {"tp": 0, "fp": 0, "gold": 0, "recalled": 0, "unjudged": 0, "errors": [], "missed": []})
     for stem, paper in gold.items():
         judge_paper(paper, rows_by_file.get(stem, []), tally)
 
@@ -207,6 +209,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     print(body)
     print("\nAll confident extractions judged wrong:\n" + "\n".join(errors))
+    print("\nGold values no extraction matched:\n" + "\n".join(m for t in tally.values() for m in t["missed"]))
     write_section("pdf_extraction", "PDF extraction against the gold papers", "python -m bench.bench_pdf_extraction", body)
 
 

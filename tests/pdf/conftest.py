@@ -91,5 +91,12 @@ def image_only_pdf(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def long_pdf(tmp_path: Path) -> Path:
-    return write_paper(tmp_path / "long.pdf", pages=6)
+def long_pdf(tmp_path: Path, paper_pdf: Path) -> Path:
+    """The paper followed by 299 blank pages."""
+    writer = pypdf.PdfWriter(clone_from=str(paper_pdf))
+    for _ in range(299):
+        writer.add_blank_page(612, 792)
+    path = tmp_path / "long.pdf"
+    with open(path, "wb") as handle:
+        writer.write(handle)
+    return path

@@ -36,9 +36,14 @@ def test_image_only_recorded_needs_ocr(warehouse, image_only_pdf):
 
 
 def test_long_pdf_over_page_limit(warehouse, long_pdf):
-    report = extract_pdfs(warehouse, [long_pdf], page_limit=3, workers=1)
-    assert "page limit of 3" in report.papers[0].problems[0]
+    report = extract_pdfs(warehouse, [long_pdf], workers=1)
+    assert "300 pages, more than the page limit of 60" in report.papers[0].problems[0]
     assert "too-long" in _quarantine_kinds(warehouse)["long.pdf"]
+
+
+def test_long_pdf_read_with_higher_limit(warehouse, long_pdf):
+    report = extract_pdfs(warehouse, [long_pdf], page_limit=400, workers=1)
+    assert report.papers[0].status == "extracted"
 
 
 def test_time_limit_stops_worker(warehouse, paper_pdf):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 
 import click
@@ -14,14 +15,27 @@ from efficientdl.warehouse.db import Warehouse
 
 
 def print_summary(report: ExtractReport) -> None:
-    """Print one line per paper: status, pages, tables, values per component, problems."""
+    """Print one row per paper (status, pages, tables, new values, problems), then its values per component."""
     table = Table(title="extract pdf")
-    for column in ("file", "status", "pages", "tables", "new", "values per component", "problems"):
-        table.add_column(column)
+    for column in ("file", "status", "pages", "tables", "values", "new", "problems"):
+        table.add_column(column, overflow="fold")
     for paper in report.papers:
-        values = ", ".join(f"{name} {count}" for name, count in sorted(paper.values.items()))
-        table.add_row(paper.file, paper.status, str(paper.pages), str(paper.tables), str(paper.new_extractions), values, "; ".join(paper.problems)[:200])
+        table.add_row(
+            paper.file,
+            paper.status,
+            str(paper.pages),
+            str(paper.tables),
+            str(sum(paper.values.values())),
+            str(paper.new_extractions),
+            "; ".join(paper.problems)[:200],
+        )
     console.print(table)
+
+    for paper in report.papers:
+        if paper.values:
+            values = ", ".join(f"{name} {count}" for name, count in sorted(paper.values.items()))
+            console.print(f"{paper.file}: {values}", soft_wrap=True)
+
     summary = report.as_dict()
     console.print(
         f"{summary['extracted']} extracted, {summary['skipped']} skipped, {summary['quarantined']} quarantined; "
@@ -45,6 +59,8 @@ def extract_command(ctx: click.Context, paths: tuple[str, ...], page_limit: int,
     unreadable PDFs go to the quarantine with the reason. PDFs already read
     (same SHA-256) are skipped.
     """
+    # pdfminer warns about every font without a usable encoding; the text is still read.
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
     files = collect_pdfs(paths)
     with Warehouse(ctx.obj["db"]) as wh, progress_bar() as progress:
         task = progress.add_task("reading PDFs", total=len(files))

@@ -1,10 +1,11 @@
 """The PDF extraction stage: papers in, ``papers`` and ``extractions`` rows out.
 
 Each PDF is parsed and read by the rules in its own worker process with a
-time limit (:mod:`efficientdl.pipeline.workers`); the parent stores the
-results. A file that cannot be read (corrupt, truncated, encrypted, empty,
-image-only, over the page limit, over the time limit) is reported with the
-reason and lands in ``quarantine`` with source ``pdf``; the batch goes on.
+time limit (:mod:`efficientdl.pipeline.workers`), and the parent stores
+the results. A file that cannot be read (corrupt, truncated, encrypted,
+empty, image-only, over the page limit, over the time limit) is reported
+with the reason and lands in ``quarantine`` with source ``pdf``. The batch
+goes on.
 A file whose SHA-256 was already read by the same rules version is skipped,
 and a re-read never changes stored extractions (their review status stays).
 """
@@ -36,7 +37,7 @@ EXTRACTOR_VERSION = RULES_VERSION
 
 @dataclass
 class PaperSummary:
-    """What happened to one PDF."""
+    """Outcome of one PDF: its status, size, values per component and problems."""
 
     file: str
     status: str

@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class Outcome:
-    """What became of one job: ``ok`` with its result, ``error`` (raised), ``timeout`` or ``crashed``."""
+    """Result of one job, with status ``ok`` (and its result), ``error`` (it raised), ``timeout`` or ``crashed``."""
 
     status: str
     result: Any = None

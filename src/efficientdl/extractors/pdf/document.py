@@ -1,4 +1,4 @@
-"""Read one PDF into sentences and tables, or say why it cannot be read.
+"""Read one PDF into sentences and tables, or raise an error naming why it cannot be read.
 
 :func:`parse_pdf` is the whole per-file parsing stage. It runs in a worker
 process (see :mod:`efficientdl.pipeline.extract`), so it returns plain,
@@ -28,7 +28,7 @@ _ARXIV_RE = regex.compile(r"(?<![\d.])(?P<id>(?:0[7-9]|1\d|2\d)(?:0[1-9]|1[0-2])
 
 
 class PdfError(Exception):
-    """A PDF that cannot be parsed; ``reason`` says why and what to do."""
+    """A PDF that cannot be parsed. ``kind`` names the problem and ``reason`` explains it and the fix."""
 
     def __init__(self, kind: str, reason: str) -> None:
         super().__init__(kind, reason)
@@ -41,7 +41,7 @@ class PdfError(Exception):
 
 @dataclass
 class PaperInfo:
-    """What identifies a paper: ids, title, year, file facts."""
+    """Identity of a paper: ids, title, year and facts about its file."""
 
     paper_id: str
     title: str | None

@@ -1,10 +1,10 @@
 """Words to lines in reading order, for one- and two-column pages.
 
-A two-column page has a vertical gutter that almost no word crosses. The
-gutter is found from the words' x positions; every text row is then split
-at the gutter, and runs of split rows are read left column first, right
-column second. Rows that cross the gutter (titles, wide tables, wide
-figures' captions) are read in place.
+A two-column page has a vertical gutter that few text rows cross, and it is
+found from the words' x positions. Every row is then split at the gutter,
+and runs of split rows are read left column first, right column second.
+Rows that cross the gutter (titles, wide tables, wide figures' captions)
+are read in place.
 
 Coordinates are PDF points with pdfplumber's origin: ``x`` from the left
 edge, ``top``/``bottom`` from the top edge of the page.

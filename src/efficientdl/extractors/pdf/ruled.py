@@ -22,7 +22,7 @@ MIN_CAMELOT_ACCURACY = 80.0
 
 
 def has_ruling(page) -> bool:
-    """Whether a pdfplumber page has at least two vertical and two horizontal rules."""
+    """Return whether a pdfplumber page has at least two vertical and two horizontal rules."""
     edges = page.edges
     vertical = sum(1 for e in edges if e["orientation"] == "v" and e["bottom"] - e["top"] >= 8)
     horizontal = sum(1 for e in edges if e["orientation"] == "h" and e["x1"] - e["x0"] >= 20)
@@ -37,7 +37,7 @@ def _header_rows(rows: list[list[Cell]]) -> int:
 
 
 def _stacked_rows(texts: list[list[str]]) -> bool:
-    """Whether many cells hold several text lines: rows that share one ruled cell.
+    """Return whether many cells hold several text lines, that is rows sharing one ruled cell.
 
     Booktabs tables rule only groups of rows, so a lattice parser returns
     one cell per group. Such tables are left to the caption-anchored parser,

@@ -5,7 +5,7 @@ ruling-line detectors miss them. :func:`caption_tables` finds them from
 their caption ("Table 3: ..."): the rows next to the caption, within the
 caption's column, whose words fall into two or more cells separated by
 wide gaps, form the table body. Columns come from the cells of the rows
-that hold numbers; the rows above the first such row are the header, and
+that hold numbers. The rows above the first such row are the header, and
 a header cell spanning several columns heads each of them.
 """
 

@@ -20,10 +20,11 @@ from pathlib import Path
 
 from efficientdl.extractors.records import ExtractorItem, Problem, RawRecord
 from efficientdl.extractors.repos.naming import architecture_family, pretraining_from_tag
+from efficientdl.extractors.repos.published_facts import apply_published_facts
 
 logger = logging.getLogger(__name__)
 
-EXTRACTOR = "timm-results/1"
+EXTRACTOR = "timm-results/2"
 SOURCE = "timm"
 
 #: Results-file stem (after ``results-``) to the dataset it evaluates.
@@ -149,6 +150,17 @@ def _record(path: Path, dataset: str, row: dict[str, str], metadata: dict[str, s
     }
     if tag:
         details["pretrained_tag"] = tag
+    field_sources = {
+        "model_name": "model",
+        "architecture_family": "model (name rule)",
+        "pretraining_data": "model tag" if tag else "model_metadata-in1k.csv",
+        "top1": "top1",
+        "parameters": "param_count",
+        "input_size": "img_size",
+        "framework": "timm is a PyTorch library",
+        "dataset": f"file name {path.name}",
+    }
+    apply_published_facts(fields, field_sources, name, details)
     return RawRecord(
         source=SOURCE,
         source_file=str(path),
@@ -156,14 +168,5 @@ def _record(path: Path, dataset: str, row: dict[str, str], metadata: dict[str, s
         extractor=EXTRACTOR,
         fields=fields,
         details=details,
-        field_sources={
-            "model_name": "model",
-            "architecture_family": "model (name rule)",
-            "pretraining_data": "model tag" if tag else "model_metadata-in1k.csv",
-            "top1": "top1",
-            "parameters": "param_count",
-            "input_size": "img_size",
-            "framework": "timm is a PyTorch library",
-            "dataset": f"file name {path.name}",
-        },
+        field_sources=field_sources,
     )

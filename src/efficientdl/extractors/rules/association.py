@@ -3,8 +3,8 @@
 Settings stated once for the whole paper ("all models are trained for 300
 epochs with AdamW") stay paper-wide (``model_name`` None); table rows carry
 their model. A sentence's dataset is the one it names, else the one its
-section heading names ("4.2. CIFAR-10 and Analysis"), else None (every
-dataset of the paper).
+section heading names (a heading such as "CIFAR-10 experiments"), else
+None, which stands for every dataset of the paper.
 
 Then the combining steps, in order: a momentum value turns a plain SGD into
 SGD with momentum; a learning-rate scaling rule (``0.1 × b/256``) is
@@ -33,7 +33,7 @@ _SINGLE_VALUED = ("optimizer", "learning_rate", "batch_size", "epochs", "lr_sche
 
 
 def sentence_dataset(sentence: Sentence) -> str | None:
-    """The dataset a sentence's setting applies to, or None for every dataset."""
+    """Return the dataset a sentence's setting applies to, or None for every dataset."""
     named = {name for name, _, _ in find_datasets(sentence.text)}
     if len(named) == 1:
         return named.pop()
@@ -45,7 +45,7 @@ def sentence_dataset(sentence: Sentence) -> str | None:
 
 
 def main_dataset(findings: list[Finding]) -> str | None:
-    """The dataset the paper is mostly about: ImageNet-1k when it is named with confidence, else the most named."""
+    """Return the paper's main dataset: ImageNet-1k when it is named with confidence, else the most named one."""
     counts = Counter(f.value for f in findings if f.component == "dataset" and f.confidence >= 0.6)
     if not counts:
         return None

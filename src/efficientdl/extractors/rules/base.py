@@ -1,4 +1,4 @@
-"""What a rule finds, and the shared pieces of the rules: numbers, negation, datasets.
+"""Findings of the rules, and the pieces the rules share: numbers, negation, datasets.
 
 A :class:`Finding` is one value with its evidence. Rules never write to the
 warehouse; :mod:`efficientdl.pipeline.extract` stores findings as

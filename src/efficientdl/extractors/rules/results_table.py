@@ -83,8 +83,8 @@ def _parameter_scale(header: str) -> float | None:
 
 
 def _label_column(table: Table, headers: list[str], roles: list[str | None]) -> int:
-    """The column naming the models: a ``Model``/``Method`` header, else the text column
-    with the most distinct values (group labels such as "Attention" repeat)."""
+    """Return the column naming the models: a ``Model``/``Method`` header, else the text
+    column with the most distinct values, because group labels such as "Attention" repeat."""
     for index, header in enumerate(headers):
         if roles[index] is None and (_MODEL_HEADER.match(header.strip()) or regex.search(r"\b(?:model|method|network|architecture)s?\b", header, _I)):
             return index
