@@ -64,7 +64,13 @@ def model_key(name: str) -> str:
 
 
 def load_gold() -> dict[str, dict]:
-    return {path.stem: yaml.safe_load(path.read_text()) for path in sorted(GOLD_DIR.glob("*.yaml"))}
+    """Return the gold files that describe one paper PDF (a ``paper`` key), by file stem."""
+    gold = {}
+    for path in sorted(GOLD_DIR.glob("*.yaml")):
+        content = yaml.safe_load(path.read_text())
+        if isinstance(content, dict) and str(content.get("paper", "")).endswith(".pdf"):
+            gold[path.stem] = content
+    return gold
 
 
 def same_value(component: str, predicted, gold) -> bool:

@@ -20,7 +20,7 @@ from efficientdl.extractors.pdf.layout import Line, PageLayout, Word, order_line
 from efficientdl.extractors.pdf.ruled import camelot_tables, has_ruling, plumber_tables
 from efficientdl.extractors.pdf.sections import heading_title, label_sections
 from efficientdl.extractors.pdf.sentences import Sentence, split_sentences
-from efficientdl.extractors.pdf.tables import CAPTION_RE, Table, _overlaps, caption_tables
+from efficientdl.extractors.pdf.tables import CAPTION_RE, Table, boxes_overlap, caption_tables
 
 logger = logging.getLogger(__name__)
 
@@ -154,7 +154,7 @@ def _attach_captions(tables: list[Table], lines: list[Line]) -> None:
 def _paragraphs(lines: list[Line], tables: list[Table], body_size: float) -> list[list[Line]]:
     paragraphs: list[list[Line]] = [[]]
     for line in lines:
-        in_table = any(t.page == line.page and t.bbox and _overlaps(line.bbox, t.bbox) for t in tables)
+        in_table = any(t.page == line.page and t.bbox and boxes_overlap(line.bbox, t.bbox) for t in tables)
         if in_table:
             continue
         if heading_title(line, body_size) is not None or CAPTION_RE.match(line.text) or regex.match(r"^(?:Figure|Fig\.)\s*\d", line.text):
@@ -177,7 +177,7 @@ def _ruled_tables(path: str, page, problems: list[str]) -> list[Table]:
     except Exception as exc:  # camelot fails on some pages; pdfplumber's tables still count
         problems.append(f"camelot failed on page {page.page_number}: {type(exc).__name__}: {exc}")
         return found
-    return lattice + [t for t in found if not any(_overlaps(t.bbox, c.bbox) for c in lattice)]
+    return lattice + [t for t in found if not any(boxes_overlap(t.bbox, c.bbox) for c in lattice)]
 
 
 def parse_pdf(path: str | Path, *, page_limit: int = 60, sha256: str | None = None) -> ParsedDocument:

@@ -228,7 +228,7 @@ def caption_tables(layout: PageLayout, words: list[Word], covered: list[list[flo
         table = grid_from_rows(chosen, layout.page, caption) if chosen else None
         if table is None or table.bbox is None:
             continue
-        if any(_overlaps(table.bbox, box) for box in covered):
+        if any(boxes_overlap(table.bbox, box) for box in covered):
             continue
         tables.append(table)
     return tables
@@ -246,7 +246,8 @@ def _nearest_side(caption: Line, below: list[_Row], above: list[_Row]) -> list[_
     return min(sides, key=lambda side: side[0])[1]
 
 
-def _overlaps(a: list[float], b: list[float]) -> bool:
+def boxes_overlap(a: list[float], b: list[float]) -> bool:
+    """Return whether two boxes share more than 30% of the smaller one's area."""
     width = min(a[2], b[2]) - max(a[0], b[0])
     height = min(a[3], b[3]) - max(a[1], b[1])
     if width <= 0 or height <= 0:

@@ -12,7 +12,6 @@ from typing import Any
 
 import regex
 
-from efficientdl.schema.components import IDENTITY_FIELDS
 
 #: Name and version of the PDF rules; part of every extractor name.
 RULES_VERSION = "pdf-rules/1"
@@ -163,5 +162,3 @@ def main_dataset(text: str) -> str | None:
     found = find_datasets(text)
     return found[0][0] if found else None
 
-
-assert "top1" in IDENTITY_FIELDS

@@ -7,8 +7,8 @@ from __future__ import annotations
 import regex
 
 from efficientdl.extractors.pdf.sentences import Sentence
-from efficientdl.extractors.rules.base import WORD_NUMBER, find_datasets, negated, word_or_number
-from efficientdl.extractors.rules.training import _RECIPE_WORDS, _finding, base_confidence
+from efficientdl.extractors.rules.base import WORD_NUMBER, Finding, find_datasets, negated, word_or_number
+from efficientdl.extractors.rules.training import base_confidence, sentence_finding
 from efficientdl.schema.normalize import NormalizationError, parse_hardware
 
 _I = regex.IGNORECASE
@@ -50,7 +50,7 @@ def augmentation_rule(sentence: Sentence) -> list[Finding]:
         confidence = base_confidence(sentence)
         if not specific and not regex.search(r"augment|train|follow|use|adopt|randomly|sampled", text, _I):
             confidence -= 0.2
-        found.append(_finding(sentence, "data_augmentation", [name], match[0].strip(), "data_augmentation", confidence))
+        found.append(sentence_finding(sentence, "data_augmentation", [name], match[0].strip(), "data_augmentation", confidence))
 
     # A crop that is resized ("random-size crop", "scale augmentation") is not also a plain random crop.
     names = {f.value[0] for f in found}
@@ -76,7 +76,7 @@ def dataset_rule(sentence: Sentence) -> list[Finding]:
         confidence = base_confidence(sentence) - 0.05
         if sentence.section in ("related", "introduction", "front", "abstract", "references"):
             confidence -= 0.2
-        found.append(_finding(sentence, "dataset", name, text[start:end], "dataset", confidence))
+        found.append(sentence_finding(sentence, "dataset", name, text[start:end], "dataset", confidence))
     return found
 
 
@@ -108,7 +108,7 @@ def input_size_rule(sentence: Sentence) -> list[Finding]:
             confidence -= 0.2
         elif regex.search(r"\b(?:test\w*|evaluat\w*|inference|validation)\b", text, _I) and not regex.search(r"\btrain\w*", text, _I):
             confidence -= 0.2
-        found.append(_finding(sentence, "input_size", size, match[0], "input_size", confidence))
+        found.append(sentence_finding(sentence, "input_size", size, match[0], "input_size", confidence))
         break
     return found
 
@@ -139,7 +139,7 @@ def hardware_rule(sentence: Sentence) -> list[Finding]:
                 hardware = parse_hardware(match["device"])[0]
             except NormalizationError:
                 continue
-            found.append(_finding(sentence, "gpu_type", hardware.gpu_type, match["device"], "gpu_type", confidence))
+            found.append(sentence_finding(sentence, "gpu_type", hardware.gpu_type, match["device"], "gpu_type", confidence))
             count = hardware.gpu_count
         else:
             count = None
@@ -149,7 +149,7 @@ def hardware_rule(sentence: Sentence) -> list[Finding]:
             except (ValueError, KeyError):
                 count = None
         if count and 1 <= count <= 100_000:
-            found.append(_finding(sentence, "gpu_count", count, match[0].strip(), "gpu_count", confidence - 0.05))
+            found.append(sentence_finding(sentence, "gpu_count", count, match[0].strip(), "gpu_count", confidence - 0.05))
     return found
 
 
@@ -171,7 +171,7 @@ def framework_rule(sentence: Sentence) -> list[Finding]:
     window = text[max(0, match.start() - 60) : match.end() + 30]
     if not regex.search(r"implement\w*|our code|framework|toolbox|based on|trained (?:in|with|using)|built|written|we use", window, _I):
         confidence -= 0.3
-    return [_finding(sentence, "framework", canonical, name, "framework", confidence)]
+    return [sentence_finding(sentence, "framework", canonical, name, "framework", confidence)]
 
 
 _TOP1_TEXT = regex.compile(
@@ -187,10 +187,8 @@ def top1_text_rule(sentence: Sentence) -> list[Finding]:
         converted = match["what"] and match["what"].lower().startswith("err")
         if converted:
             value = round(100.0 - value, 4)
-        found.append(_finding(sentence, "top1", value, match[0], "top1", min(0.6, base_confidence(sentence) - 0.2), converted_from_error=bool(converted)))
+        found.append(sentence_finding(sentence, "top1", value, match[0], "top1", min(0.6, base_confidence(sentence) - 0.2), converted_from_error=bool(converted)))
     return found
 
 
 DATA_RULES = (augmentation_rule, dataset_rule, input_size_rule, hardware_rule, framework_rule, top1_text_rule)
-
-__all__ = ["DATA_RULES", "_RECIPE_WORDS"]

@@ -43,7 +43,8 @@ def base_confidence(sentence: Sentence) -> float:
     return round(confidence, 3)
 
 
-def _finding(sentence: Sentence, component: str, value, raw: str, rule: str, confidence: float, **details) -> Finding:
+def sentence_finding(sentence: Sentence, component: str, value, raw: str, rule: str, confidence: float, **details) -> Finding:
+    """Return a finding read from ``sentence``, its confidence clipped to [0, 1]."""
     return Finding(
         component=component,
         value=value,
@@ -85,7 +86,7 @@ def optimizer_rule(sentence: Sentence) -> list[Finding]:
         confidence = base_confidence(sentence)
         if not regex.search(r"optimi[sz]|train|use|adopt|momentum|learning rate|solver|with", sentence.text, _I):
             confidence -= 0.2
-        found.append(_finding(sentence, "optimizer", canonical, match[0].strip(), "optimizer", confidence))
+        found.append(sentence_finding(sentence, "optimizer", canonical, match[0].strip(), "optimizer", confidence))
     return found
 
 
@@ -112,7 +113,7 @@ def learning_rate_rule(sentence: Sentence) -> list[Finding]:
         details = {}
         if match["den"]:
             details = {"per_batch": value, "reference_batch": int(match["den"])}
-        found.append(_finding(sentence, "learning_rate", value, match[0].strip(), "learning_rate", confidence, **details))
+        found.append(sentence_finding(sentence, "learning_rate", value, match[0].strip(), "learning_rate", confidence, **details))
     return found
 
 
@@ -141,19 +142,19 @@ def batch_size_rule(sentence: Sentence) -> list[Finding]:
         confidence = base_confidence(sentence)
         if match["unit"]:
             if match["devices"]:
-                found.append(_finding(sentence, "batch_size", number * int(match["devices"]), match[0].strip(), "batch_size", confidence))
+                found.append(sentence_finding(sentence, "batch_size", number * int(match["devices"]), match[0].strip(), "batch_size", confidence))
             else:
-                found.append(_finding(sentence, "batch_size", number, match[0].strip(), "batch_size", confidence - 0.3, per_device=number))
+                found.append(sentence_finding(sentence, "batch_size", number, match[0].strip(), "batch_size", confidence - 0.3, per_device=number))
             continue
-        found.append(_finding(sentence, "batch_size", number, match[0].strip(), "batch_size", confidence))
+        found.append(sentence_finding(sentence, "batch_size", number, match[0].strip(), "batch_size", confidence))
     if not found:
         for match in _PER_DEVICE.finditer(sentence.text):
             per = int(match["per"].replace(",", ""))
             confidence = base_confidence(sentence)
             if match["devices"]:
-                found.append(_finding(sentence, "batch_size", per * int(match["devices"]), match[0].strip(), "batch_size", confidence))
+                found.append(sentence_finding(sentence, "batch_size", per * int(match["devices"]), match[0].strip(), "batch_size", confidence))
             else:
-                found.append(_finding(sentence, "batch_size", per, match[0].strip(), "batch_size", confidence - 0.3, per_device=per))
+                found.append(sentence_finding(sentence, "batch_size", per, match[0].strip(), "batch_size", confidence - 0.3, per_device=per))
     return found
 
 
@@ -178,7 +179,7 @@ def epochs_rule(sentence: Sentence) -> list[Finding]:
         confidence = base_confidence(sentence)
         if not match["lead"] or not regex.search(r"for|total|train|up to|=", match["lead"], _I):
             confidence -= 0.2
-        found.append(_finding(sentence, "epochs", number, match[0].strip(), "epochs", confidence))
+        found.append(sentence_finding(sentence, "epochs", number, match[0].strip(), "epochs", confidence))
     return found
 
 
@@ -204,7 +205,7 @@ def iterations_rule(sentence: Sentence) -> list[Finding]:
             iterations = float(text)
         if iterations < 100:
             continue
-        found.append(_finding(sentence, "iterations", iterations, match[0].strip(), "iterations", base_confidence(sentence)))
+        found.append(sentence_finding(sentence, "iterations", iterations, match[0].strip(), "iterations", base_confidence(sentence)))
     return found
 
 
@@ -242,7 +243,7 @@ def schedule_rule(sentence: Sentence) -> list[Finding]:
             canonical = "linear warmup + cosine"
         elif warmup and name == "linear decay":
             canonical = "linear warmup + linear decay"
-        found.append(_finding(sentence, "lr_schedule", canonical, match[0].strip(), "lr_schedule", base_confidence(sentence), warmup=bool(warmup)))
+        found.append(sentence_finding(sentence, "lr_schedule", canonical, match[0].strip(), "lr_schedule", base_confidence(sentence), warmup=bool(warmup)))
         break
     return found
 
@@ -287,7 +288,7 @@ def regularization_rule(sentence: Sentence) -> list[Finding]:
             window = text[max(0, match.start() - 50) : match.end() + 50]
             if not number and not _APPLIED.search(window):
                 confidence -= 0.25
-            found.append(_finding(sentence, "regularization", [name], match[0].strip(), "regularization", confidence))
+            found.append(sentence_finding(sentence, "regularization", [name], match[0].strip(), "regularization", confidence))
             break
     return found
 
@@ -300,7 +301,7 @@ def momentum_rule(sentence: Sentence) -> list[Finding]:
     match = _MOMENTUM.search(sentence.text)
     if match is None:
         return []
-    return [_finding(sentence, "momentum", float(match["num"] or match["num2"]), match[0], "momentum", base_confidence(sentence))]
+    return [sentence_finding(sentence, "momentum", float(match["num"] or match["num2"]), match[0], "momentum", base_confidence(sentence))]
 
 
 TRAINING_RULES = (
