@@ -44,7 +44,7 @@ def test_results_without_top1_skipped(items):
 def test_config_recipe_read(records):
     record = records["deit-small_4xb256_in1k:ImageNet-1k"]
     fields = record.fields
-    assert record.extractor == "mmpretrain-metafile+config/1"
+    assert record.extractor == "mmpretrain-metafile+config/2"
     assert fields["optimizer"] == "AdamW"
     assert fields["learning_rate"] == pytest.approx(0.001)
     assert fields["lr_schedule"] == "linear warmup + cosine"
@@ -86,7 +86,7 @@ def test_nesterov_and_multistep(records):
 
 def test_metafile_only_without_config(records):
     record = records["resnet101_8xb32_in1k:ImageNet-1k"]
-    assert record.extractor == "mmpretrain-metafile/1"
+    assert record.extractor == "mmpretrain-metafile/2"
     assert record.fields["gpu_type"] == "V100"
     assert record.fields["gpu_count"] == 8
     assert record.field_sources["epochs"] == "metafile Collections[0].Metadata.Epochs"

@@ -142,6 +142,7 @@ def prefect_api(home: Path, *, keep_running: bool = False) -> Iterator[PrefectAP
     try:
         yield api
     finally:
+        _drain_prefect_workers()
         os.environ.pop("PREFECT_API_URL", None)
         if previous_home is None:
             os.environ.pop("PREFECT_HOME", None)
@@ -149,6 +150,18 @@ def prefect_api(home: Path, *, keep_running: bool = False) -> Iterator[PrefectAP
             os.environ["PREFECT_HOME"] = previous_home
         if not keep_running:
             stop_server(api)
+
+
+def _drain_prefect_workers() -> None:
+    """Send the log and event records Prefect still holds before the server goes away."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for worker in (APILogWorker, EventsWorker):
+        try:
+            worker.drain_all(timeout=10)
+        except Exception as exc:  # a failed flush must not hide the job's own result
+            logger.warning("could not flush Prefect %s: %s", worker.__name__, exc)
 
 
 def list_flow_runs(url: str, limit: int = 50) -> list[dict]:

@@ -14,6 +14,7 @@ open vocabulary are kept raw and flagged.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import regex
@@ -40,6 +41,7 @@ _FILLER_RE = regex.compile(
 )
 
 
+@functools.lru_cache(maxsize=65_536)
 def match_key(text: str) -> str:
     """Fold a raw spelling to the key used for synonym lookup.
 

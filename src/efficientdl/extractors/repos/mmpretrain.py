@@ -38,14 +38,15 @@ from efficientdl.extractors.repos.mmengine_config import ConfigError, ConfigReso
 from efficientdl.extractors.repos.mmpretrain_recipe import gpus_from_name, read_recipe
 from efficientdl.extractors.repos.mmpretrain_terms import map_terms
 from efficientdl.extractors.repos.naming import architecture_family, pretraining_from_tag
+from efficientdl.extractors.repos.published_facts import apply_published_facts
 from efficientdl.schema.components import IDENTITY_FIELDS
 from efficientdl.schema.normalize import NormalizationError, parse_hardware
 
 logger = logging.getLogger(__name__)
 
 SOURCE = "mmpretrain"
-EXTRACTOR = "mmpretrain-metafile/1"
-EXTRACTOR_WITH_CONFIG = "mmpretrain-metafile+config/1"
+EXTRACTOR = "mmpretrain-metafile/2"
+EXTRACTOR_WITH_CONFIG = "mmpretrain-metafile+config/2"
 
 _TOP1 = "Top 1 Accuracy"
 _CLASSIFICATION_TASKS = ("Image Classification",)
@@ -226,6 +227,8 @@ class _MetafileReader:
             title, url = paper.get("Title"), paper.get("URL")
         elif isinstance(paper, str):
             url = paper
+        # Architecture facts fill only what neither the metafile nor the config states.
+        apply_published_facts(build.fields, build.field_sources, name)
         return RawRecord(
             source=SOURCE,
             source_file=str(path),
