@@ -1,6 +1,6 @@
-"""A local HTTP server on 127.0.0.1 answering like OpenAlex, Semantic Scholar, arXiv and Google Scholar.
+"""A local HTTP server on 127.0.0.1 responding like OpenAlex, Semantic Scholar, arXiv and Google Scholar.
 
-The answers are built from the JSON, XML and HTML files in ``fixtures/``, in
+The responses are built from the JSON, XML and HTML files in ``fixtures/``, in
 each API's documented shape and with its pagination (OpenAlex cursors,
 Semantic Scholar offsets). Faults are queued per path prefix: ``500``,
 ``429:<seconds>`` (with Retry-After), ``sleep:<seconds>``, ``malformed``

@@ -106,9 +106,6 @@ def discover(
 
         snowball = Snowball(wh, built, settings, source_specs=specs, on_progress=on_progress)
         report = snowball.run(parsed_seeds)
-        for source in built:
-            for path, reason in getattr(source, "failures", []):
-                report.error(source.name, reason)
 
         if download_dir and report.status != "stopped":
             progress.update(task, description="downloading PDFs")

@@ -1,8 +1,8 @@
 """Warehouse side of discovery: papers merged across sources, citations, runs and their frontier.
 
 A reported paper is first looked up among the stored papers by arXiv id,
-DOI and normalised title (:class:`PaperIndex`); a match keeps its
-``paper_id`` and gets its empty fields filled, otherwise a new id comes
+DOI, PDF SHA-256 and normalised title (:class:`PaperIndex`). A match keeps
+its ``paper_id`` and gets its empty fields filled. Otherwise a new id comes
 from :func:`paper_id_for`. Rows are validated with the pandera
 ``PaperModel`` and ``CitationModel`` before they are written; a row that
 fails is quarantined (source ``discover``) and skipped.
@@ -42,13 +42,15 @@ class PaperIndex:
         self.by_arxiv: dict[str, str] = {}
         self.by_doi: dict[str, str] = {}
         self.by_title: dict[str, str] = {}
+        self.by_sha256: dict[str, str] = {}
         self.arxiv_of: dict[str, str] = {}
 
     @classmethod
     def load(cls, wh: Warehouse) -> "PaperIndex":
         index = cls()
-        for paper_id, arxiv_id, doi, title in wh.con.execute("SELECT paper_id, arxiv_id, doi, title FROM papers").fetchall():
-            index.add(paper_id, PaperRecord(title=title, arxiv_id=arxiv_id, doi=doi))
+        rows = wh.con.execute("SELECT paper_id, arxiv_id, doi, title, pdf_sha256 FROM papers").fetchall()
+        for paper_id, arxiv_id, doi, title, pdf_sha256 in rows:
+            index.add(paper_id, PaperRecord(title=title, arxiv_id=arxiv_id, doi=doi, pdf_sha256=pdf_sha256))
         return index
 
     def add(self, paper_id: str, record: PaperRecord) -> None:
@@ -59,13 +61,17 @@ class PaperIndex:
             self.by_doi.setdefault(record.doi, paper_id)
         if record.norm_title:
             self.by_title.setdefault(record.norm_title, paper_id)
+        if record.pdf_sha256:
+            self.by_sha256.setdefault(record.pdf_sha256, paper_id)
 
     def resolve(self, record: PaperRecord) -> str | None:
-        """Return the stored id of the paper ``record`` names, or None."""
+        """Return the stored id of the paper ``record`` names (arXiv id, DOI, PDF SHA-256, title), or None."""
         if record.arxiv_id and record.arxiv_id in self.by_arxiv:
             return self.by_arxiv[record.arxiv_id]
         if record.doi and record.doi in self.by_doi:
             return self.by_doi[record.doi]
+        if record.pdf_sha256 and record.pdf_sha256 in self.by_sha256:
+            return self.by_sha256[record.pdf_sha256]
         paper_id = self.by_title.get(record.norm_title) if record.norm_title else None
         if paper_id is None:
             return None
@@ -88,10 +94,35 @@ def load_record(wh: Warehouse, paper_id: str) -> PaperRecord | None:
     return PaperRecord(**values, ids=ids)
 
 
+def validate_records(wh: Warehouse, records: list[PaperRecord]) -> list[PaperRecord]:
+    """Return the records whose identifiers pass ``PaperModel``; quarantine the others.
+
+    One pandera validation covers the whole list, which is much faster than
+    one per paper.
+    """
+    if not records:
+        return []
+    frame = pd.DataFrame(
+        [
+            {"paper_id": f"row{i}", "title": r.title, "arxiv_id": r.arxiv_id, "doi": r.doi, "year": r.year, "pdf_sha256": r.pdf_sha256}
+            for i, r in enumerate(records)
+        ]
+    )
+    frame["year"] = frame["year"].astype("Int64")
+    _, errors = split_valid(frame, PAPER_SCHEMA)
+    for row, messages in errors.items():
+        record = records[int(row)]
+        quarantine(wh, record.label(), f"paper failed validation: {'; '.join(messages)}", record.as_dict(), messages)
+    return [r for i, r in enumerate(records) if i not in errors]
+
+
 def upsert_paper(
-    wh: Warehouse, index: PaperIndex, record: PaperRecord, *, relevant: bool, status: str
+    wh: Warehouse, index: PaperIndex, record: PaperRecord, *, relevant: bool, status: str, validated: bool = False
 ) -> tuple[str | None, bool]:
     """Store ``record`` as a new paper or merge it into the stored one.
+
+    ``validated`` skips the ``PaperModel`` check of a new row when
+    :func:`validate_records` already passed it.
 
     Returns
     -------
@@ -109,15 +140,10 @@ def upsert_paper(
             index.add(paper_id, merged)
             return paper_id, False
 
-    paper_id = paper_id or paper_id_for(record.arxiv_id, record.doi, record.title)
+    paper_id = paper_id or paper_id_for(record.arxiv_id, record.doi, record.title, record.pdf_sha256)
     row = {name: getattr(record, name) for name in _PAPER_FIELDS}
     row.update(paper_id=paper_id, source=record.source, relevant=relevant, status=status, external_ids=to_json(record.ids))
-    frame = pd.DataFrame([row])
-    frame["year"] = frame["year"].astype("Int64")
-    valid, errors = split_valid(frame, PAPER_SCHEMA)
-    if errors:
-        messages = errors[next(iter(errors))]
-        quarantine(wh, record.label(), f"paper failed validation: {'; '.join(messages)}", record.as_dict(), messages)
+    if not validated and not validate_records(wh, [record]):
         return None, False
 
     columns = list(row)
@@ -161,20 +187,38 @@ def _update_paper(wh: Warehouse, paper_id: str, stored: PaperRecord, merged: Pap
         )
 
 
-def add_citation(wh: Warehouse, citing_id: str, cited_id: str, source: str) -> bool:
-    """Store one citation edge; return True when it was new. Self-citations are quarantined."""
-    frame = pd.DataFrame([{"citing_id": citing_id, "cited_id": cited_id, "source": source}])
-    _, errors = split_valid(frame, CITATION_SCHEMA)
-    if errors:
-        messages = errors[next(iter(errors))]
-        quarantine(wh, f"{source}:{citing_id}->{cited_id}", f"citation failed validation: {'; '.join(messages)}", frame.iloc[0].to_dict(), messages)
-        return False
-    before = wh.count("citations")
-    wh.con.execute(
-        "INSERT INTO citations (citing_id, cited_id, source) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-        [citing_id, cited_id, source],
-    )
-    return wh.count("citations") > before
+def add_citations(wh: Warehouse, edges: list[tuple[str, str, str]]) -> int:
+    """Store citation edges ``(citing_id, cited_id, source)``; return how many were new.
+
+    The batch is validated once with ``CitationModel``; failing edges (a
+    paper citing itself) are quarantined.
+    """
+    if not edges:
+        return 0
+    frame = pd.DataFrame(edges, columns=["citing_id", "cited_id", "source"]).drop_duplicates()
+    frame = frame.reset_index(drop=True)
+    valid, errors = split_valid(frame, CITATION_SCHEMA)
+    for row, messages in errors.items():
+        edge = frame.loc[row]
+        quarantine(
+            wh, f"{edge.source}:{edge.citing_id}->{edge.cited_id}", f"citation failed validation: {'; '.join(messages)}",
+            edge.to_dict(), messages,
+        )
+    if valid.empty:
+        return 0
+
+    wh.con.register("incoming_citations", valid[["citing_id", "cited_id", "source"]])
+    try:
+        new = wh.con.execute(
+            "SELECT count(*) FROM incoming_citations i ANTI JOIN citations c USING (citing_id, cited_id, source)"
+        ).fetchone()[0]
+        wh.con.execute(
+            "INSERT INTO citations (citing_id, cited_id, source) SELECT citing_id, cited_id, source "
+            "FROM incoming_citations ON CONFLICT DO NOTHING"
+        )
+    finally:
+        wh.con.unregister("incoming_citations")
+    return int(new)
 
 
 def record_discovery(

@@ -7,9 +7,9 @@ with the stored papers (arXiv id, DOI, normalised title), judged by a
 was reached. Only relevant papers are expanded further.
 
 The queue of papers to expand (the frontier) lives in the warehouse, and
-each paper's expansion is written in one transaction, so a run stopped at
-any point (request budget, Ctrl-C, a crash) resumes at the first paper not
-yet expanded when the same command runs again.
+each paper's expansion is written in one transaction. A run stopped at any
+point (request budget, Ctrl-C, a crash) therefore resumes at the first
+paper not yet expanded when the same command runs again.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from typing import Any
 
 from efficientdl.pipeline import discovery_store as store
 from efficientdl.pipeline.relevance import RelevanceFilter
+from efficientdl.pipeline.sources.bibliography import BibliographyCache
+from efficientdl.pipeline.sources.local import parsed_to_record
 from efficientdl.pipeline.sources.base import (
     PaperRecord,
     PaperSource,
@@ -54,17 +56,14 @@ class Seed:
     def label(self) -> str:
         return f"{self.kind}:{self.value}"
 
-    def to_record(self) -> PaperRecord:
-        """Return what the seed itself says about the paper (a PDF seed is parsed)."""
+    def to_record(self, cache: BibliographyCache | None = None) -> PaperRecord:
+        """Return the record the seed itself gives; a PDF seed is parsed through ``cache``."""
         if self.kind == "arxiv":
             return PaperRecord(arxiv_id=self.value)
         if self.kind == "doi":
             return PaperRecord(doi=self.value)
         if self.kind == "pdf":
-            from efficientdl.pipeline.sources.bibliography import parse_pdf
-            from efficientdl.pipeline.sources.local import parsed_to_record
-
-            return parsed_to_record(parse_pdf(self.value))
+            return parsed_to_record((cache or BibliographyCache(None)).parse(self.value))
         return PaperRecord(title=self.value)
 
 
@@ -139,7 +138,7 @@ class SnowballSettings:
 
 @dataclass
 class DiscoveryReport:
-    """What one snowball run did."""
+    """Counts, errors and final state of one snowball run."""
 
     run_id: str
     status: str = "running"
@@ -183,6 +182,9 @@ class Snowball:
         run id, default the source names.
     on_progress : callable, optional
         Called as ``on_progress(done, total, label)`` after each expansion.
+    bibliography_cache : BibliographyCache, optional
+        Where PDF seeds are parsed through (default: the cache of the first
+        local folder source, else no cache).
     """
 
     def __init__(
@@ -193,6 +195,7 @@ class Snowball:
         *,
         source_specs: Sequence[str] | None = None,
         on_progress: Callable[[int, int, str], None] | None = None,
+        bibliography_cache: BibliographyCache | None = None,
     ) -> None:
         if not sources:
             raise ValueError("give at least one source")
@@ -201,6 +204,8 @@ class Snowball:
         self.settings = settings or SnowballSettings()
         self.source_specs = sorted(source_specs or [s.name for s in self.sources])
         self.on_progress = on_progress
+        folder_caches = [s.cache for s in self.sources if isinstance(getattr(s, "cache", None), BibliographyCache)]
+        self.bibliography_cache = bibliography_cache or (folder_caches[0] if folder_caches else None)
         self.blocked: set[str] = set()
         self.index = store.PaperIndex.load(wh)
 
@@ -251,6 +256,10 @@ class Snowball:
         return report
 
     def _finish(self, run_id: str, report: DiscoveryReport) -> None:
+        for source in self.sources:
+            for path, reason in getattr(source, "failures", []):
+                report.error(source.name, reason)
+                store.quarantine(self.wh, f"{source.name}:{path}", reason)
         report.__dict__.update(store.discovery_counts(self.wh, run_id))
         report.failed += store.frontier_counts(self.wh, run_id).get("failed", 0)
         report.blocked_sources = sorted(self.blocked)
@@ -262,7 +271,7 @@ class Snowball:
     def _add_seeds(self, run_id: str, seeds: Sequence[Seed], report: DiscoveryReport) -> None:
         for seed in seeds:
             try:
-                record = seed.to_record()
+                record = seed.to_record(self.bibliography_cache)
             except ValueError as exc:
                 report.seeds_failed.append(seed.label)
                 store.quarantine(self.wh, seed.label, f"seed could not be read: {exc}")
@@ -345,49 +354,54 @@ class Snowball:
         ).fetchone()[0]
 
         answered = 0
+        edges: list[tuple[str, str, str]] = []
         for source in self.sources:
             for direction in self.settings.directions:
                 neighbours = self._call(source, direction, record, report)
                 if neighbours is None:
                     continue
                 answered += 1
-                for neighbour in neighbours:
-                    self._add_neighbour(run_id, seed, paper_id, depth, source.name, direction, neighbour, report)
+                identified = [n for n in neighbours if n.has_identity]
+                valid = store.validate_records(self.wh, identified)
+                report.failed += len(identified) - len(valid)
+                for neighbour in valid:
+                    edge = self._add_neighbour(run_id, seed, paper_id, depth, source.name, direction, neighbour, report)
+                    if edge is not None:
+                        edges.append(edge)
 
-        # Sources may have learnt their own ids for the paper while answering; keep them for later runs.
+        report.new_citations += store.add_citations(self.wh, edges)
+        # Sources may have added their own ids to the record while responding; store them for later runs.
         store.upsert_paper(self.wh, self.index, record, relevant=True, status="kept")
         return "done" if answered else "failed"
 
     def _add_neighbour(
         self, run_id: str, seed: str, paper_id: str, depth: int, source: str, direction: str,
         neighbour: PaperRecord, report: DiscoveryReport,
-    ) -> None:
-        if not neighbour.has_identity:
-            return
+    ) -> tuple[str, str, str] | None:
+        """Store one reported paper and how it was reached; return its citation edge, or None."""
         known = self.index.resolve(neighbour)
         is_seen = known is not None and self.wh.con.execute(
             "SELECT 1 FROM paper_discovery WHERE run_id = ? AND paper_id = ?", [run_id, known]
         ).fetchone()
         if not is_seen and store.discovery_counts(self.wh, run_id)["kept"] >= self.settings.max_papers:
-            return
+            return None
 
         relevant = self.settings.relevance.is_relevant(neighbour.title, neighbour.abstract)
         neighbour.source = neighbour.source or source
         neighbour_id, is_new = store.upsert_paper(
-            self.wh, self.index, neighbour, relevant=relevant, status="kept" if relevant else "off_topic"
+            self.wh, self.index, neighbour, relevant=relevant, status="kept" if relevant else "off_topic", validated=True
         )
         if neighbour_id is None:
             report.failed += 1
-            return
+            return None
         if neighbour_id == paper_id:
-            return
+            return None
         report.new_papers += int(is_new)
 
-        citing, cited = (paper_id, neighbour_id) if direction == "references" else (neighbour_id, paper_id)
-        report.new_citations += int(store.add_citation(self.wh, citing, cited, source))
         store.record_discovery(
             self.wh, run_id, neighbour_id, seed=seed, depth=depth + 1, via_paper_id=paper_id, via_source=source,
             direction=direction, relevant=relevant,
         )
         if relevant:
             store.push_frontier(self.wh, run_id, neighbour_id, depth + 1)
+        return (paper_id, neighbour_id, source) if direction == "references" else (neighbour_id, paper_id, source)

@@ -1,9 +1,10 @@
 """The record every discovery source returns, identifier normalisers and the source interface.
 
-A :class:`PaperRecord` is one paper as a source reports it: the identifiers
-that let the snowball merge reports of the same paper from different sources
-(arXiv id, DOI, normalised title) and the source's own ids (``ids``), which
-it needs to ask for references and citations later.
+A :class:`PaperRecord` is one paper as a source reports it. It carries the
+identifiers that let the snowball merge reports of the same paper from
+different sources (arXiv id, DOI, normalised title), and each source's own
+key for the paper (``ids``), which that source needs to request references
+and citations later.
 
 Examples
 --------
@@ -32,7 +33,7 @@ _ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$", re.IGNORECASE)
 
 
 class SourceError(RuntimeError):
-    """A source could not answer one request (after its retries)."""
+    """A request to a source failed after its retries."""
 
 
 class NotFound(SourceError):
@@ -44,7 +45,7 @@ class SourceBlocked(SourceError):
 
 
 class MalformedResponse(SourceError):
-    """The source answered, but the body is not in the documented shape."""
+    """The response body does not have the documented shape."""
 
 
 class RequestBudgetExhausted(RuntimeError):
@@ -89,12 +90,19 @@ def normalize_title(text: str | None) -> str:
     return " ".join(text.split())
 
 
-def paper_id_for(arxiv_id: str | None, doi: str | None, title: str | None) -> str:
+def paper_id_for(arxiv_id: str | None, doi: str | None, title: str | None, pdf_sha256: str | None = None) -> str:
     """Return the warehouse id of a new paper from its strongest identifier.
 
-    The arXiv id wins over the DOI, the DOI over the normalised title, so a
-    paper first met by title and later by arXiv id keeps the id it was
-    stored under (the snowball looks stored papers up before minting one).
+    The forms are those the PDF extraction stage uses too (``arxiv:ID``,
+    ``sha256:<16 hex>``), so both stages write one row per paper: an arXiv
+    id wins, then a DOI, then the PDF's SHA-256, then the normalised title.
+    A paper first met by title keeps that id when it is met again by arXiv
+    id, because the snowball looks stored papers up before minting an id.
+
+    >>> paper_id_for("1512.03385", "10.1109/cvpr.2016.90", "Deep Residual Learning")
+    'arxiv:1512.03385'
+    >>> paper_id_for(None, "10.1145/3065386", None)
+    'doi:10.1145/3065386'
 
     Raises
     ------
@@ -102,13 +110,15 @@ def paper_id_for(arxiv_id: str | None, doi: str | None, title: str | None) -> st
         When the paper has no identifier at all.
     """
     if arxiv_id:
-        return stable_id("arxiv", arxiv_id)
+        return f"arxiv:{arxiv_id}"
     if doi:
-        return stable_id("doi", doi)
+        return f"doi:{doi}"
+    if pdf_sha256:
+        return f"sha256:{pdf_sha256[:16]}"
     norm = normalize_title(title)
     if not norm:
-        raise ValueError("a paper needs an arXiv id, a DOI or a title to get an id")
-    return stable_id("title", norm)
+        raise ValueError("a paper needs an arXiv id, a DOI, a PDF or a title to get an id")
+    return f"title:{stable_id(norm)}"
 
 
 @dataclass
@@ -154,14 +164,6 @@ class PaperRecord:
         if self.doi:
             return f"doi:{self.doi}"
         return (self.title or "?")[:80]
-
-    def same_paper(self, other: "PaperRecord") -> bool:
-        """Return True when both records name the same paper (arXiv id, DOI or normalised title)."""
-        if self.arxiv_id and other.arxiv_id:
-            return self.arxiv_id == other.arxiv_id
-        if self.doi and other.doi and self.doi == other.doi:
-            return True
-        return bool(self.norm_title) and self.norm_title == other.norm_title
 
     def merge(self, other: "PaperRecord") -> "PaperRecord":
         """Fill this record's missing fields from ``other`` and add its ids; return self."""

@@ -1,9 +1,9 @@
 """Read a paper PDF's identity (title, arXiv id, DOI, abstract) and its reference list.
 
-The References section is found by its heading (searched from the last
-page backwards with pypdf, which is fast), then read with pdfplumber line by
-line, one column at a time on two-column pages, until an appendix heading
-or the end of the document. Entries are split on ``[12]`` or ``12.``
+The References section is found by its heading, searched from the last
+page backwards with pypdf because pypdf is fast. It is then read with
+pdfplumber line by line, one column at a time on two-column pages, until an
+appendix heading or the end of the document. Entries are split on ``[12]`` or ``12.``
 numbering when the list is numbered, else on vertical gaps and hanging
 indents (author-year styles).
 
@@ -27,7 +27,7 @@ from efficientdl.pipeline.sources.http import atomic_write_bytes
 logger = logging.getLogger(__name__)
 
 #: Bump when the parser changes, so cached results are parsed again.
-PARSER_VERSION = 3
+PARSER_VERSION = 4
 
 #: pdfplumber's horizontal gap (points) above which two characters get a space;
 #: its default of 3 glues words in tightly set reference lists.
@@ -44,7 +44,7 @@ _END = re.compile(
     r"|^\s*[A-Z]\.\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+){1,6}\s*$",
 )
 
-#: Longest entry kept (characters); a longer one ran into the text after the list.
+#: Maximum entry length in characters; a longer entry ran into the text after the list, so it is cut.
 MAX_ENTRY_CHARS = 600
 _BRACKET = re.compile(r"^\s*\[(\d{1,3})\]\s*")
 _NUMBERED = re.compile(r"^\s*(\d{1,3})\.\s+(?=[A-Z])")
@@ -66,7 +66,7 @@ class Reference:
 
 @dataclass
 class ParsedPdf:
-    """What one PDF says about itself and what it cites."""
+    """Identity and references read from one PDF."""
 
     sha256: str
     path: str
@@ -168,20 +168,21 @@ def split_entries(lines: list[dict[str, Any]]) -> list[str]:
         return []
     bracketed = [i for i, line in enumerate(lines) if _BRACKET.match(line["text"])]
     numbered = [i for i, line in enumerate(lines) if _NUMBERED.match(line["text"])]
-    starts: list[int]
+    marker: re.Pattern[str] | None
     if len(bracketed) >= 3:
-        starts = bracketed
+        starts, marker = bracketed, _BRACKET
     elif len(numbered) >= 3:
-        starts = numbered
+        starts, marker = numbered, _NUMBERED
     else:
-        starts = _layout_starts(lines)
+        starts, marker = _layout_starts(lines), None
 
     if starts[0] != 0:
         starts = [0] + starts
     entries = []
     for begin, end in zip(starts, starts[1:] + [len(lines)]):
         text = _join([line["text"] for line in lines[begin:end]])
-        text = _BRACKET.sub("", text, count=1)
+        if marker is not None:
+            text = marker.sub("", text, count=1)
         entries.append(text[:MAX_ENTRY_CHARS])
     return [e for e in entries if len(e) > 15]
 
