@@ -47,3 +47,8 @@ def test_median_family_backs_off_to_dataset():
     model = MedianBaseline(by=("dataset", "architecture_family")).fit(train, np.array([70.0, 72.0, 90.0]))
     test = pd.DataFrame({"dataset": ["A", "A", "B"], "architecture_family": ["x", "z", "x"]})
     assert model.predict(test).tolist() == [71.0, 72.0, 72.0]
+
+
+def test_family_across_sources_shares_group():
+    frame = pd.DataFrame({"source": ["timm", "mmpretrain"], "architecture_family": ["vit", "ViT"]})
+    assert group_keys(frame, across_sources=True).nunique() == 1

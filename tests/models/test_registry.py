@@ -6,7 +6,13 @@ import shutil
 
 import pytest
 
-from efficientdl.models.registry import PredictorRegistryError, default_artifacts_dir, list_predictors, load_predictor
+from efficientdl.models.registry import (
+    PredictorRegistryError,
+    default_artifacts_dir,
+    list_predictors,
+    load_predictor,
+    save_predictor,
+)
 from efficientdl.pipeline.train import train_predictor
 from efficientdl.warehouse.db import Warehouse
 
@@ -93,3 +99,15 @@ def test_retrain_same_data_keeps_one_row(tmp_path, synthetic):
 def test_too_few_rows_rejected(warehouse):
     with pytest.raises(ValueError, match="efficientdl ingest"):
         train_predictor(warehouse)
+
+
+def test_other_encoder_version_rejected(trained_copy):
+    path, result = trained_copy
+    with Warehouse(path) as wh:
+        predictor = load_predictor(wh)
+        predictor.encoder.version_ = -1
+        save_predictor(
+            wh, predictor, data_snapshot="other", n_rows=600, metrics={}, parameters={"case": "old encoder"}
+        )
+    with Warehouse(path, read_only=True) as wh, pytest.raises(PredictorRegistryError, match="encoder version -1"):
+        load_predictor(wh)

@@ -47,13 +47,14 @@ BASELINE_METHODS = ("median_dataset", "median_family", "ridge", "hist_gradient_b
 METRIC_COLUMNS = ("method", "dataset", "n", "mae", "rmse", "r2", "spearman")
 
 
-def group_keys(frame: pd.DataFrame) -> pd.Series:
+def group_keys(frame: pd.DataFrame, *, across_sources: bool = False) -> pd.Series:
     """Return the cross-validation group of every row.
 
     The group is ``paper:<paper_id>`` when the row names a paper, else
-    ``<source>:<architecture_family>`` (the model name replaces a
-    missing family), so no paper and no family of one source is split
-    across folds.
+    ``<source>:<architecture_family>`` (the model name replaces a missing
+    family), so no paper and no family of one source is split across folds.
+    With ``across_sources`` the family key drops the source (and the case),
+    so a family's rows from timm and mmpretrain also share a fold.
     """
     def column(name: str) -> pd.Series:
         if name in frame.columns:
@@ -66,6 +67,8 @@ def group_keys(frame: pd.DataFrame) -> pd.Series:
     for paper_id, source_name, family_name, model_name in zip(paper, source, family, model):
         if paper_id:
             keys.append(f"paper:{paper_id}")
+        elif across_sources:
+            keys.append(f"family:{str(family_name or model_name or 'unknown').lower()}")
         else:
             keys.append(f"{source_name or 'unknown'}:{family_name or model_name or 'unknown'}")
     return pd.Series(keys, index=frame.index, name="group")

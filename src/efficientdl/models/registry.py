@@ -123,8 +123,9 @@ def load_predictor(wh: Warehouse, predictor_id: str | None = None) -> ForestPred
     Raises
     ------
     PredictorRegistryError
-        When no predictor is trained, the id is unknown, or the artifact is
-        missing or does not match its stored hash.
+        When no predictor is trained, the id is unknown, the artifact is
+        missing or does not match its stored hash, or it was written by
+        another version of the feature encoder.
     """
     if predictor_id is None:
         row = wh.con.execute(
@@ -156,6 +157,12 @@ def load_predictor(wh: Warehouse, predictor_id: str | None = None) -> ForestPred
     predictor = joblib.load(path)
     if not isinstance(predictor, ForestPredictor):
         raise PredictorRegistryError(f"artifact {path} contains a {type(predictor).__name__}, not a ForestPredictor")
+    version = getattr(predictor.encoder, "version_", None)
+    if version != ENCODER_VERSION:
+        raise PredictorRegistryError(
+            f"predictor {found_id} was encoded with feature encoder version {version}, but this code uses version "
+            f"{ENCODER_VERSION}; run efficientdl train again"
+        )
     predictor.predictor_id = found_id
     return predictor
 
