@@ -8,7 +8,7 @@ from efficientdl.pipeline.load import ingest_path
 from efficientdl.pipeline.verify import verify_recommendation
 from efficientdl.warehouse.db import Warehouse
 
-# The predictor's training stage is built in parallel; until it exists these tests are skipped.
+# These tests need the predictor training stage and are skipped where that module is absent.
 train_predictor = pytest.importorskip("efficientdl.pipeline.train").train_predictor
 
 SMALL_GRID = {"n_estimators": [30], "max_depth": [None], "min_samples_leaf": [1], "max_features": [0.5]}

@@ -175,7 +175,10 @@ def verify_recommendation(
     Parameters
     ----------
     wh : Warehouse
-        Open read-write warehouse; held for the whole run.
+        Open read-write warehouse.
+
+        NOTE: the connection stays open while the model trains, so no
+        other process can write to the warehouse for ``budget_minutes``.
     recommendation_id : str, optional
         Recommendation whose best configuration is verified.
     config : mapping, optional
@@ -216,8 +219,14 @@ def verify_recommendation(
 
     report = on_progress or (lambda _progress: None)
     total_images = len(data.train) + len(data.test)
-    done = iter(range(1, total_images + 1))
-    profile = profile_data(data, lambda: report(TrainProgress("profile", next(done), total_images, data.name)))
+    profiled = 0
+
+    def on_image() -> None:
+        nonlocal profiled
+        profiled += 1
+        report(TrainProgress("profile", profiled, total_images, data.name))
+
+    profile = profile_data(data, on_image)
     verified = {**requested, **profile.components(), "dataset": profile.name}
 
     recipe = build_recipe(verified, num_classes=profile.num_classes, input_size=profile.input_size, train_size=profile.train_size)

@@ -8,8 +8,9 @@ The run has three phases, all inside ``budget_minutes``:
    budget after reserving time for the evaluation. When fewer than
    ``min_epochs`` epochs fit, the model is replaced by a smaller one from
    its family's ladder (:mod:`efficientdl.verify.architectures`) and timed
-   again. The number of epochs is then cut to what fits. Every change is
-   recorded in ``recipe.scaled_down``.
+   again. A model far too slow is recognised from a probe on a few images
+   before any full update is timed. The number of epochs is then cut to
+   what fits. Every change is recorded in ``recipe.scaled_down``.
 2. **Train.** The model is rebuilt from the seed, so the timing updates
    leave no trace, and trained for the planned number of updates with the
    schedule laid over exactly those updates. Training stops early at the
@@ -17,7 +18,7 @@ The run has three phases, all inside ``budget_minutes``:
 3. **Evaluate.** Top-1 accuracy, in percent, over the whole test split.
 
 The device is CUDA when ``torch.cuda.is_available()``, else the CPU with
-one PyTorch thread per core this process may use.
+one PyTorch thread per idle core (see :func:`idle_cores`).
 """
 
 from __future__ import annotations
@@ -49,6 +50,12 @@ MAX_PLANNING_FRACTION = 0.3
 
 #: Updates timed per candidate model: the first warms up (allocations, kernel selection), the rest are timed.
 TIMED_UPDATES = 2
+
+#: Images in the probe that screens out models far too slow for the budget.
+PROBE_IMAGES = 8
+
+#: How many times too slow a probe must show a model to be before it is replaced without full timing.
+PROBE_MARGIN = 2
 
 #: Share of the budget one warm-up update may take before its time is used as the estimate without timing more.
 MAX_WARMUP_FRACTION = 0.05
@@ -116,6 +123,7 @@ def select_device(num_threads: int | None = None) -> torch.device:
     num_threads : int, optional
         CPU threads. Default: :func:`idle_cores`.
     """
+    # NOTE: no test covers the CUDA branch, which has not been run on a GPU.
     if torch.cuda.is_available():
         return torch.device("cuda", torch.cuda.current_device())
     threads = num_threads or idle_cores()
@@ -244,13 +252,29 @@ class _Timing:
 
 
 def _plan_model(recipe, train_loader, test_loader, device, start, deadline, budget, min_epochs, report) -> _Timing:
-    """Time the recipe's model and step down its ladder until ``min_epochs`` fit in the budget."""
+    """Time the recipe's model and step down its ladder until ``min_epochs`` fit in the budget.
+
+    A model with smaller stand-ins is first probed on :data:`PROBE_IMAGES`
+    images. When the probe's estimate is at least :data:`PROBE_MARGIN` times
+    too slow, the model is replaced without timing full updates, which for a
+    large model could take much of the budget.
+    """
     updates_per_epoch = len(train_loader)
     required = math.ceil(min(min_epochs, recipe.epochs) * updates_per_epoch)
     original_model = recipe.model_name
+    probe_batch = next(iter(train_loader))
 
     while True:
         report(TrainProgress("plan", 0, None, f"timing {recipe.model_name}"))
+        if recipe.stand_ins:
+            estimate = _probe_model(recipe, probe_batch, len(test_loader.dataset), device)
+            affordable = _affordable_updates(estimate, deadline)
+            if affordable * PROBE_MARGIN < required:
+                logger.info("%s: estimated %.3f s per update from a probe; too slow", recipe.model_name, estimate.seconds_per_update)
+                _step_down(recipe, original_model, estimate, affordable, required, updates_per_epoch, device, start, budget,
+                           estimated=True)
+                continue
+
         timing = _time_model(recipe, train_loader, test_loader, device, budget)
         affordable = _affordable_updates(timing, deadline)
         logger.info(
@@ -258,23 +282,52 @@ def _plan_model(recipe, train_loader, test_loader, device, start, deadline, budg
             recipe.model_name, timing.seconds_per_update, timing.eval_seconds, affordable, required,
         )
         if affordable >= required or not recipe.stand_ins:
-            break
+            return timing
+        _step_down(recipe, original_model, timing, affordable, required, updates_per_epoch, device, start, budget)
 
-        planning_over = time.monotonic() - start > MAX_PLANNING_FRACTION * budget
-        speedup = required / max(affordable, 1)
-        target = count_parameters_m(recipe.model_name) / speedup
-        smaller = [name for name in recipe.stand_ins if count_parameters_m(name) <= target]
-        replacement = recipe.stand_ins[-1] if planning_over or not smaller else smaller[0]
 
-        reason = (
-            f"{recipe.model_name} takes {timing.seconds_per_update:.2f} s per update on {device}, so the budget "
-            f"fits {affordable / updates_per_epoch:.1f} epochs, fewer than the required {required / updates_per_epoch:.0f}"
-        )
-        recipe.record_scaling("model", original_model, replacement, reason)
-        recipe.stand_ins = recipe.stand_ins[recipe.stand_ins.index(replacement) + 1:]
-        recipe.model_name = replacement
-        fit_patch_size(recipe)
-    return timing
+def _step_down(
+    recipe, original_model, timing, affordable, required, updates_per_epoch, device, start, budget, *, estimated=False
+) -> None:
+    """Replace the recipe's model by the largest stand-in expected to fit, recording why."""
+    planning_over = time.monotonic() - start > MAX_PLANNING_FRACTION * budget
+    speedup = required / max(affordable, 1)
+    target = count_parameters_m(recipe.model_name) / speedup
+    smaller = [name for name in recipe.stand_ins if count_parameters_m(name) <= target]
+    replacement = recipe.stand_ins[-1] if planning_over or not smaller else smaller[0]
+
+    measured = "an estimated " if estimated else ""
+    reason = (
+        f"{recipe.model_name} takes {measured}{timing.seconds_per_update:.2f} s per update on {device}, so the budget "
+        f"fits {affordable / updates_per_epoch:.1f} epochs, fewer than the required {required / updates_per_epoch:.0f}"
+    )
+    recipe.record_scaling("model", original_model, replacement, reason)
+    recipe.stand_ins = recipe.stand_ins[recipe.stand_ins.index(replacement) + 1:]
+    recipe.model_name = replacement
+    fit_patch_size(recipe)
+
+
+def _probe_model(recipe: TrainingRecipe, batch, test_size: int, device) -> _Timing:
+    """Estimate the time per update and of the evaluation from one forward and backward pass on a few images.
+
+    The estimate scales the probe linearly with the batch size, and takes a
+    forward pass as a third of a forward and backward pass. Small batches
+    use the hardware less well, so the estimate errs on the slow side.
+    """
+    from efficientdl.verify.build import create_model
+
+    model = create_model(recipe).to(device)
+    model.train()
+    images = batch[0][:PROBE_IMAGES].to(device)
+    targets = batch[1][:PROBE_IMAGES].to(device)
+
+    torch.nn.functional.cross_entropy(model(images[:2]), targets[:2]).backward()
+    _synchronize(device)
+    tick = time.monotonic()
+    torch.nn.functional.cross_entropy(model(images), targets).backward()
+    _synchronize(device)
+    per_image = (time.monotonic() - tick) / len(images)
+    return _Timing(per_image * recipe.batch_size, per_image * test_size / 3)
 
 
 def _time_model(recipe: TrainingRecipe, train_loader, test_loader, device, budget: float) -> _Timing:
