@@ -85,3 +85,44 @@ def test_cli_resumes_stopped_run(api_env, db_path):
     assert first["status"] == "stopped"
     code, second = cli(db_path)
     assert (code, second["status"], second["resumed"]) == (0, "complete", True)
+
+
+def test_cli_download_option(api_env, db_path, tmp_path):
+    code, report = cli(db_path, "--download", str(tmp_path / "pdf"), "--max-papers", "4")
+    assert code == 0
+    assert report["downloads"]["downloaded"] == len(list((tmp_path / "pdf").glob("*.pdf")))
+    assert report["downloads"]["downloaded"] >= 2
+
+
+def test_killed_cli_resumes(api_env, db_path):
+    import subprocess
+    import sys
+    import time
+
+    _, apis = api_env
+    hang = "/openalex/works?filter=cites%3AW1686810756"
+    apis.fault(hang, "sleep:20")
+    command = [
+        sys.executable, "-m", "efficientdl.cli.main", "--db", str(db_path), "discover", "--seed", SEED,
+        "--source", "openalex", "--depth", "2", "--no-cache", "--timeout", "30", "--min-interval", "0",
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not apis.hits_under(hang) and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.1)
+    assert apis.hits_under(hang), "the CLI never reached the paper the test interrupts"
+    process.kill()
+    process.wait()
+    seed_expansion = "/openalex/works?filter=cites%3AW2194775991"
+    seed_pages = len(apis.hits_under(seed_expansion))
+    assert seed_pages == 2
+
+    from click.testing import CliRunner
+
+    from efficientdl.cli.main import cli as group
+
+    arguments = ["--db", str(db_path), "discover", "--seed", SEED, "--source", "openalex", "--depth", "2",
+                 "--no-cache", "--timeout", "0.5", "--min-interval", "0", "--json"]
+    report = json.loads(CliRunner().invoke(group, arguments, catch_exceptions=False).stdout)
+    assert (report["status"], report["resumed"]) == ("complete", True)
+    assert len(apis.hits_under(seed_expansion)) == seed_pages

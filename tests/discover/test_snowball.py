@@ -32,7 +32,7 @@ def test_seed_bad_arxiv_rejected():
 
 
 def test_seed_missing_pdf_rejected(tmp_path):
-    with pytest.raises(ValueError, match="no such PDF"):
+    with pytest.raises(ValueError, match="PDF file not found"):
         parse_seed(str(tmp_path / "missing.pdf"))
 
 

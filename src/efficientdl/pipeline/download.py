@@ -25,7 +25,7 @@ from efficientdl.warehouse.db import Warehouse
 
 logger = logging.getLogger(__name__)
 
-#: Largest PDF accepted, in bytes (the corpus's largest paper is under 4 MB).
+#: Maximum PDF size accepted, in bytes.
 MAX_BYTES = 50 * 1024 * 1024
 ACCEPTED_TYPES = ("application/pdf", "application/octet-stream", "binary/octet-stream", "application/x-pdf")
 

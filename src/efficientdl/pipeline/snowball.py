@@ -41,7 +41,7 @@ logger = logging.getLogger(__name__)
 
 DIRECTIONS = ("references", "citations")
 
-#: Expansions of one paper tried at most (a failed one is retried by the next runs).
+#: Maximum attempts to expand one paper; a failed expansion is retried by later runs of the same command.
 MAX_ATTEMPTS = 3
 
 
@@ -95,7 +95,7 @@ def parse_seed(text: str) -> Seed:
     if lowered.endswith(".pdf"):
         path = Path(text).expanduser()
         if not path.is_file():
-            raise ValueError(f"seed {text!r}: no such PDF file")
+            raise ValueError(f"seed {text!r}: PDF file not found; check the path")
         return Seed("pdf", str(path.resolve()))
     if not re.search(r"[A-Za-z]{3}", text):
         raise ValueError(f"seed {text!r}: give arxiv:ID, doi:DOI, a PDF path or a title")
@@ -261,7 +261,7 @@ class Snowball:
                 report.error(source.name, reason)
                 store.quarantine(self.wh, f"{source.name}:{path}", reason)
         report.__dict__.update(store.discovery_counts(self.wh, run_id))
-        report.failed += store.frontier_counts(self.wh, run_id).get("failed", 0)
+        report.failed += store.frontier_counts(self.wh, run_id).get("failed", 0) + len(report.seeds_failed)
         report.blocked_sources = sorted(self.blocked)
         report.source_stats = {s.name: s.stats() for s in self.sources if s.stats()}
         store.finish_run(self.wh, run_id, report.status, report.as_dict())
@@ -283,9 +283,11 @@ class Snowball:
                 if found is not None:
                     record.merge(found)
                     found_by.append(source.name)
-            if not found_by and seed.kind == "title":
+            # A PDF seed is known from its own file; any other seed must be found by a source.
+            if not found_by and seed.kind != "pdf":
                 report.seeds_failed.append(seed.label)
-                store.quarantine(self.wh, seed.label, "no source found a paper with this title; check the spelling or give arxiv:ID")
+                hint = "check the spelling or give arxiv:ID" if seed.kind == "title" else "check the id and the --source list"
+                store.quarantine(self.wh, seed.label, f"no source found the seed {seed.label}; {hint}")
                 continue
 
             record.source = record.source or (found_by[0] if found_by else "seed")
