@@ -2,7 +2,7 @@
 
 The responses are built from the JSON, XML and HTML files in ``fixtures/``, in
 each API's documented shape and with its pagination (OpenAlex cursors,
-Semantic Scholar offsets). Faults are queued per path prefix: ``500``,
+Semantic Scholar offsets). Faults are queued per path prefix: ``403``, ``500``,
 ``429:<seconds>`` (with Retry-After), ``sleep:<seconds>``, ``malformed``
 and ``captcha``. Every request is recorded in ``hits``.
 """
@@ -190,6 +190,8 @@ def _make_handler(apis: FakeApis):
             with apis.lock:
                 apis.hits.append(self.path)
             action = apis.take_fault(self.path)
+            if action == "403":
+                return self._send(403, "text/html", "<html>Forbidden</html>")
             if action == "500":
                 return self._send(500, "application/json", '{"error": "internal"}')
             if action and action.startswith("429"):

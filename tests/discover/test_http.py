@@ -109,3 +109,10 @@ def test_retry_after_http_date():
 
 def test_retry_after_seconds_value():
     assert retry_after_seconds("7") == 7.0
+
+
+def test_forbidden_blocks_source(api_server, tmp_path):
+    base, apis = api_server
+    apis.fault(WORK, "403")
+    with pytest.raises(SourceBlocked, match="HTTP 403"):
+        client(tmp_path).get_json(base + WORK)

@@ -37,6 +37,8 @@ def print_report(report: DiscoveryReport, as_json: bool) -> None:
         console.print(f"  [yellow]{source} blocked further requests (CAPTCHA or rate limit); its results are partial[/yellow]")
     if report.downloads:
         console.print("  pdf: " + ", ".join(f"{k} {v}" for k, v in report.downloads.items()))
+    if report.resumed and report.expanded == 0 and report.status == "complete":
+        console.print("  this run was already complete; add --restart to run it again")
     if report.status == "stopped":
         console.print("  stopped before the end; run the same command again to resume")
 

@@ -268,6 +268,8 @@ class HttpClient:
                     break
                 if response.status_code == 404:
                     raise NotFound(f"{self.source}: not found (HTTP 404) at {url}")
+                if response.status_code == 403:
+                    raise SourceBlocked(f"{self.source}: access denied (HTTP 403) at {url}; check the API key, or wait before running again")
                 raise SourceError(f"{self.source}: HTTP {response.status_code} at {url}")
 
             if attempt < self.max_retries:
