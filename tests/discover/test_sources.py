@@ -112,3 +112,15 @@ def test_unknown_source_name(fast_settings):
 
 def test_abstract_inverted_index_order():
     assert abstract_from_inverted_index({"b": [1], "a": [0, 2]}) == "a b a"
+
+
+def test_openalex_key_sent_not_cached(api_env, fast_settings, monkeypatch):
+    _, apis = api_env
+    monkeypatch.setenv("OPENALEX_API_KEY", "secret-key-1")
+    monkeypatch.setenv("OPENALEX_MAILTO", "curator@example.org")
+    build_source("openalex", fast_settings).lookup(RESNET)
+    assert "api_key=secret-key-1" in apis.hits[0]
+    assert "mailto=curator%40example.org" in apis.hits[0]
+    cached = [p.read_text() for p in (fast_settings.cache_dir / "http" / "openalex").rglob("*.json")]
+    assert cached
+    assert not any("secret-key-1" in text for text in cached)
