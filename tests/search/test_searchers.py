@@ -160,3 +160,17 @@ def test_log_repeats_cost_nothing():
 def test_best_so_far_monotone():
     result = make_searcher("random").search(finite_space(), objective, 50, seed=0)
     assert np.all(np.diff(result.best_so_far()) >= 0)
+
+
+@pytest.mark.parametrize("method", SEARCH_METHODS)
+def test_initial_evaluated_first(method):
+    start = {"epochs": 100.0, "batch_size": 128.0, "optimizer": "SGD", "data_augmentation": ["flip"]}
+    options = {} if method in ("random", "tpe") else FAST
+    result = make_searcher(method, **options).search(finite_space(), objective, 12, seed=0, initial=[start])
+    assert result.history[0].config == start
+
+
+def test_initial_outside_space_skipped():
+    outside = {"epochs": 123.0, "batch_size": 128.0, "optimizer": "SGD", "data_augmentation": ["flip"]}
+    result = EpsilonBO(**FAST).search(finite_space(), objective, 12, seed=0, initial=[outside])
+    assert all(e.config != outside for e in result.history)

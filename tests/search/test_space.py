@@ -177,3 +177,24 @@ def test_build_forbid_value_normalised(filled_warehouse, forest_predictor):
     request = RecommendationRequest(fixed={"dataset": "ImageNet"}, search=["optimizer"], forbid=[{"optimizer": "adam w"}])
     space, _ = build_space(load_rows(filled_warehouse), request, forest_predictor)
     assert space.constraints[0].name == "not (optimizer=AdamW)"
+
+
+def test_contains_rejects_off_grid():
+    assert not small_space().contains({"epochs": 250.0, "learning_rate": 0.01, "optimizer": "SGD", "data_augmentation": []})
+
+
+def test_contains_accepts_member():
+    assert small_space().contains({"epochs": 200.0, "learning_rate": 0.01, "optimizer": "SGD", "data_augmentation": ["flip"]})
+
+
+def test_project_snaps_and_trims():
+    projected = small_space().project(
+        {"epochs": 260.0, "learning_rate": 5.0, "optimizer": "SGD", "data_augmentation": ["flip", "mixup", "CutMix", "AutoAugment"]}
+    )
+    assert projected["epochs"] == 300.0
+    assert projected["learning_rate"] == 1.0
+    assert projected["data_augmentation"] == ["flip", "mixup"]
+
+
+def test_project_unknown_choice_none():
+    assert small_space().project({"epochs": 100.0, "learning_rate": 0.01, "optimizer": "LARS", "data_augmentation": []}) is None

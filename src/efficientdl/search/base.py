@@ -160,6 +160,12 @@ class EvaluationLog:
                 self.history.append(Evaluation(len(self.history), dict(candidate), float(score)))
         return np.array([self._scores.get(key, np.nan) for key in keys])
 
+    def evaluate_initial(self, initial: Sequence[Config]) -> None:
+        """Evaluate the candidates of ``initial`` that lie in the space and meet the constraints."""
+        valid = [c for c in initial if self.space.contains(c) and self.space.is_feasible(c)]
+        if valid:
+            self.evaluate(valid[: self.remaining])
+
     def result(self, method: str, **info: Any) -> SearchResult:
         """Return the record of the search so far."""
         return SearchResult(method, list(self.history), time.perf_counter() - self._started, dict(info))
@@ -172,7 +178,9 @@ class Searcher(abc.ABC):
     name: str = "searcher"
 
     @abc.abstractmethod
-    def search(self, space: SearchSpace, objective: Objective, budget: int, seed: int = 0) -> SearchResult:
+    def search(
+        self, space: SearchSpace, objective: Objective, budget: int, seed: int = 0, *, initial: Sequence[Config] = ()
+    ) -> SearchResult:
         """Maximise ``objective`` over ``space`` with at most ``budget`` evaluations.
 
         Parameters
@@ -187,4 +195,8 @@ class Searcher(abc.ABC):
         seed : int
             Seed of the search's :class:`numpy.random.Generator`; the same
             seed repeats the same search.
+        initial : sequence of dict
+            Candidates evaluated first (for example the user's baseline),
+            counted in the budget; those outside the space or breaking a
+            constraint are skipped. The exhaustive search ignores them.
         """

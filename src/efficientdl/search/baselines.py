@@ -32,6 +32,7 @@ from efficientdl.search.space import (
     NumberDimension,
     SearchSpace,
     SearchSpaceError,
+    SetDimension,
 )
 
 logger = logging.getLogger(__name__)
@@ -51,12 +52,15 @@ class RandomSearch(Searcher):
 
     name = "random"
 
-    def search(self, space: SearchSpace, objective: Objective, budget: int, seed: int = 0) -> SearchResult:
+    def search(
+        self, space: SearchSpace, objective: Objective, budget: int, seed: int = 0, *, initial: Sequence[Config] = ()
+    ) -> SearchResult:
         rng = np.random.default_rng(seed)
         check_feasible(space, rng)
         log = EvaluationLog(space, objective, budget)
         stale_draws = 0
         try:
+            log.evaluate_initial(initial)
             while log.remaining > 0 and stale_draws < 5:
                 before = log.evaluations
                 log.evaluate(sample_feasible(space, rng, min(CHUNK, log.remaining)))
@@ -96,7 +100,9 @@ class ExhaustiveSearch(Searcher):
             raise SearchSpaceError(f"grid given for {unknown[0]!r}, which is not searched; searched: {', '.join(space.names)}")
         return SearchSpace(space.fixed, dimensions, space.constraints)
 
-    def search(self, space: SearchSpace, objective: Objective, budget: int | None = None, seed: int = 0) -> SearchResult:
+    def search(
+        self, space: SearchSpace, objective: Objective, budget: int | None = None, seed: int = 0, *, initial: Sequence[Config] = ()
+    ) -> SearchResult:
         space = self.gridded(space)
         size = space.size
         if size is None:
@@ -148,12 +154,17 @@ class TPESearch(Searcher):
         self.n_startup_trials = n_startup_trials
         self.max_asks_factor = max_asks_factor
 
-    def search(self, space: SearchSpace, objective: Objective, budget: int, seed: int = 0) -> SearchResult:
+    def search(
+        self, space: SearchSpace, objective: Objective, budget: int, seed: int = 0, *, initial: Sequence[Config] = ()
+    ) -> SearchResult:
         check_feasible(space, np.random.default_rng(seed))
         optuna.logging.set_verbosity(optuna.logging.WARNING)
         sampler = optuna.samplers.TPESampler(seed=seed, n_startup_trials=self.n_startup_trials)
         study = optuna.create_study(direction="maximize", sampler=sampler)
         log = EvaluationLog(space, objective, budget)
+        for candidate in initial:
+            if space.contains(candidate) and space.is_feasible(candidate):
+                study.enqueue_trial(self._params(space, candidate), skip_if_exists=True)
 
         for _ in range(self.max_asks_factor * budget):
             if log.remaining <= 0:
@@ -168,6 +179,22 @@ class TPESearch(Searcher):
             trial.set_constraint("violation", 0.0)
             study.tell(trial, float(log.evaluate([candidate])[0]))
         return log.result(self.name, asks=len(study.trials))
+
+    @staticmethod
+    def _params(space: SearchSpace, candidate: Config) -> dict[str, Any]:
+        """Return the Optuna parameters that make :meth:`_suggest` return ``candidate``."""
+        params: dict[str, Any] = {}
+        for dim in space.dimensions:
+            value = candidate[dim.name]
+            if isinstance(dim, SetDimension):
+                members = sorted(set(value))
+                for i in range(dim.max_size):
+                    params[f"{dim.name}#{i}"] = members[i] if i < len(members) else _NO_MEMBER
+            elif isinstance(dim, NumberDimension) and dim.grid is None and dim.integer and dim.high - dim.low >= 1:
+                params[dim.name] = int(value)
+            else:
+                params[dim.name] = value
+        return params
 
     @staticmethod
     def _suggest(space: SearchSpace, trial: optuna.trial.Trial) -> Config | None:

@@ -213,15 +213,21 @@ def number_dimension(name: str, values: pd.Series, request: RecommendationReques
 def categorical_dimension(name: str, values: pd.Series, request: RecommendationRequest) -> Dimension:
     """Return the dimension of a choice or set: the values seen, most frequent first."""
     component = get_field(name)
+    canonical = set(component.vocabulary.values) if component.vocabulary is not None else None
+
+    def allowed(value: str) -> bool:
+        # Open vocabularies keep unknown raw values in the warehouse (flagged); never recommend them.
+        return canonical is None or value in canonical
+
     if component.kind is Kind.CHOICE:
-        counts = Counter(str(v) for v in values)
+        counts = Counter(str(v) for v in values if allowed(str(v)))
         if not counts:
             if component.vocabulary is None:
                 raise SearchSpaceError(f"no warehouse row gives {name}, so its values are unknown")
             return ChoiceDimension(name, component.vocabulary.values)
         return ChoiceDimension(name, tuple(v for v, _ in counts.most_common(MAX_CHOICES)))
 
-    counts = Counter(member for value in values for member in value)
+    counts = Counter(member for value in values for member in value if allowed(member))
     sizes = [len(value) for value in values]
     members = tuple(v for v, _ in counts.most_common(MAX_SET_MEMBERS)) or component.vocabulary.values[:MAX_SET_MEMBERS]
     max_size = max(1, int(np.percentile(sizes, 99))) if sizes else min(4, len(members))
@@ -287,6 +293,8 @@ def build_space(
     if "model_name" in fixed:
         match_model(rows, fixed["model_name"])
 
+    # NOTE: without a fixed model, a searched parameter count or input size changes while the architecture
+    # components and family stay at the baseline's (the most common on the dataset).
     searched = list(request.search) if request.search else default_search(predictor, rows, fixed, request)
     for name in searched:
         check_field(name)

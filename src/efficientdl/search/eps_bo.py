@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import logging
 import warnings
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -154,7 +155,9 @@ class GPSearcher(Searcher):
         if self.patience is not None and self.patience < 1:
             raise ValueError(f"patience must be at least 1 evaluation or None, got {self.patience}")
 
-    def search(self, space: SearchSpace, objective: Objective, budget: int, seed: int = 0) -> SearchResult:
+    def search(
+        self, space: SearchSpace, objective: Objective, budget: int, seed: int = 0, *, initial: Sequence[Config] = ()
+    ) -> SearchResult:
         self._validate()
         rng = np.random.default_rng(seed)
         check_feasible(space, rng)
@@ -163,7 +166,8 @@ class GPSearcher(Searcher):
         state = {"random_steps": 0, "iterations": 0, "stop": "budget"}
 
         try:
-            log.evaluate(sample_feasible(space, rng, min(self.n_initial, budget)))
+            log.evaluate_initial(initial)
+            log.evaluate(sample_feasible(space, rng, min(self.n_initial, log.remaining)))
             self._loop(space, log, transform, rng, state)
         except BudgetExhausted:
             state["stop"] = "budget"

@@ -301,9 +301,10 @@ def recommend(
     searcher = make_searcher(method, grid=request.grid, **dict(searcher_options or {}))
 
     logger.info("searching %s with %s, budget %d, seed %d", ", ".join(space.names), method, budget, seed)
-    result = searcher.search(space, objective, budget, seed)
-
     baseline_searched = {name: baseline.get(name) for name in space.names}
+    initial = [baseline_searched] + [p for p in [space.project(baseline_searched)] if p is not None]
+    result = searcher.search(space, objective, budget, seed, initial=initial)
+
     chosen = distinct_top(result, space, baseline_searched, n_top)
     top = describe_candidates(objective, chosen, user_fixed)
     baseline_entry = _baseline_entry(objective, space, baseline_searched, user_fixed)

@@ -323,6 +323,58 @@ class SearchSpace:
         config = self.complete(searched)
         return [c.name for c in self.constraints if not c(config)]
 
+    def contains(self, searched: Mapping[str, Any]) -> bool:
+        """Return whether every searched value is one the space allows (constraints not checked)."""
+        for dim in self.dimensions:
+            value = searched.get(dim.name)
+            if value is None:
+                return False
+            if isinstance(dim, NumberDimension):
+                try:
+                    number = float(value)
+                except (TypeError, ValueError):
+                    return False
+                if not dim.low <= number <= dim.high or dim.snap(number) != number:
+                    return False
+            elif isinstance(dim, ChoiceDimension):
+                if value not in dim.choices:
+                    return False
+            else:
+                members = list(value) if isinstance(value, (list, tuple, set)) else None
+                if members is None or not set(members) <= set(dim.members):
+                    return False
+                if not dim.min_size <= len(set(members)) <= dim.max_size:
+                    return False
+        return True
+
+    def project(self, searched: Mapping[str, Any]) -> Config | None:
+        """Return the nearest candidate the space allows, or None when a choice or number is missing.
+
+        Numbers are clipped, rounded and snapped to their grid; a set keeps
+        its members the space knows, at most ``max_size`` of them in the
+        order of :attr:`SetDimension.members` (most frequent first when the
+        space was built from the warehouse). A choice outside the space
+        cannot be projected.
+        """
+        projected: Config = {}
+        for dim in self.dimensions:
+            value = searched.get(dim.name)
+            if isinstance(dim, SetDimension):
+                members = set(value) if isinstance(value, (list, tuple, set)) else set()
+                kept = [m for m in dim.members if m in members][: dim.max_size]
+                if len(kept) < dim.min_size:
+                    return None
+                projected[dim.name] = sorted(kept)
+            elif value is None or (isinstance(value, float) and math.isnan(value)):
+                return None
+            elif isinstance(dim, NumberDimension):
+                projected[dim.name] = dim.snap(float(value))
+            elif value in dim.choices:
+                projected[dim.name] = value
+            else:
+                return None
+        return projected
+
     def is_feasible(self, searched: Mapping[str, Any]) -> bool:
         config = self.complete(searched)
         return all(c(config) for c in self.constraints)
