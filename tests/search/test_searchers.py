@@ -10,14 +10,13 @@ import pytest
 from efficientdl.search.base import EvaluationLog
 from efficientdl.search.baselines import METHODS, ExhaustiveSearch, make_searcher
 from efficientdl.search.eps_bo import EpsilonBO, GPSearcher, epsilon_at
+from efficientdl.search.constraints import forbidden, max_value
 from efficientdl.search.space import (
     ChoiceDimension,
     NumberDimension,
     SearchSpace,
     SearchSpaceError,
     SetDimension,
-    forbidden,
-    max_value,
 )
 
 FAST = {"n_initial": 6, "q": 4, "n_random_candidates": 80, "n_mutations": 8}

@@ -8,6 +8,7 @@ import pytest
 from efficientdl.search.build import build_space, load_rows
 from efficientdl.search.request import RecommendationRequest, normalize_fixed
 from efficientdl.search.sampling import check_feasible, mutate, sample_feasible
+from efficientdl.search.constraints import forbidden, max_value
 from efficientdl.search.space import (
     ChoiceDimension,
     InfeasibleSpaceError,
@@ -15,8 +16,6 @@ from efficientdl.search.space import (
     SearchSpace,
     SearchSpaceError,
     SetDimension,
-    forbidden,
-    max_value,
 )
 from efficientdl.search.transform import SpaceTransform
 

@@ -31,17 +31,14 @@ from efficientdl.search.request import (
     normalize_fixed,
     normalize_pairs,
 )
+from efficientdl.search.constraints import Constraint, forbidden, max_value, value_range
 from efficientdl.search.space import (
     ChoiceDimension,
-    Constraint,
     Dimension,
     NumberDimension,
     SearchSpace,
     SearchSpaceError,
     SetDimension,
-    forbidden,
-    max_value,
-    value_range,
 )
 from efficientdl.warehouse.db import Warehouse
 

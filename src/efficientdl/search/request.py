@@ -16,7 +16,8 @@ from typing import Any
 
 from efficientdl.schema.components import COMPONENTS, Kind, get_field
 from efficientdl.schema.normalize import NormalizationError, normalize
-from efficientdl.search.space import Constraint, SearchSpaceError
+from efficientdl.search.constraints import Constraint
+from efficientdl.search.space import SearchSpaceError
 
 #: Identity fields a search may change besides the 27 components.
 SEARCHABLE_IDENTITY = ("pretraining_data",)

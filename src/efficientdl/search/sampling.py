@@ -6,7 +6,8 @@ once repeats exactly.
 Examples
 --------
 >>> import numpy as np
->>> from efficientdl.search.space import SearchSpace, NumberDimension, max_value
+>>> from efficientdl.search.constraints import max_value
+>>> from efficientdl.search.space import SearchSpace, NumberDimension
 >>> space = SearchSpace({}, [NumberDimension("epochs", 10, 1000, log_scale=True, integer=True)],
 ...                     [max_value("epochs", 100)])
 >>> rng = np.random.default_rng(0)

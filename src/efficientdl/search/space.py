@@ -1,14 +1,14 @@
 """Search spaces: the components a search may change, their domains and constraints.
 
-A :class:`SearchSpace` holds the fixed part of a configuration (the user's
-fixed values and the baseline values of everything not searched), one
-dimension per searched component and the constraints every candidate must
-meet. Encoding a configuration for a surrogate model lives in
-:mod:`efficientdl.search.transform` and drawing candidates in
-:mod:`efficientdl.search.sampling`, so samplers and encoders can change
-independently (as Optuna separates its distributions, transforms and
-samplers). Building a space from the warehouse and a request lives in
-:mod:`efficientdl.search.build`.
+A :class:`SearchSpace` contains the fixed part of a configuration (the
+user's fixed values and the baseline values of everything not searched),
+one dimension per searched component and the constraints every candidate
+must meet (see :mod:`efficientdl.search.constraints`). Encoding candidates
+for a surrogate model lives in :mod:`efficientdl.search.transform` and
+drawing candidates in :mod:`efficientdl.search.sampling`, so samplers and
+encoders can change independently, as Optuna separates its distributions,
+transforms and samplers. Building a space from the warehouse and a request
+lives in :mod:`efficientdl.search.build`.
 
 Examples
 --------
@@ -29,12 +29,11 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Union
 
-Config = dict[str, Any]
-
+from efficientdl.search.constraints import Config, Constraint
 
 class SearchSpaceError(ValueError):
     """Raised when a request cannot be turned into a search space."""
@@ -179,84 +178,6 @@ class SetDimension:
 
 
 Dimension = Union[NumberDimension, ChoiceDimension, SetDimension]
-
-
-@dataclass(frozen=True)
-class Constraint:
-    """A rule every candidate configuration must meet.
-
-    Parameters
-    ----------
-    name : str
-        Shown in errors, e.g. ``"parameters <= 30"``.
-    check : callable
-        ``check(config) -> bool``, True when the complete configuration
-        (fixed and searched values) is allowed.
-    components : tuple of str
-        Components the check reads; empty when unknown (a user predicate).
-    """
-
-    name: str
-    check: Callable[[Config], bool]
-    components: tuple[str, ...] = ()
-
-    def __call__(self, config: Config) -> bool:
-        return bool(self.check(config))
-
-
-def _number_or_none(value: Any) -> float | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    return float(value)
-
-
-def max_value(component: str, limit: float) -> Constraint:
-    """Return a constraint ``component <= limit``; a configuration without the value passes."""
-
-    def check(config: Config) -> bool:
-        value = _number_or_none(config.get(component))
-        return value is None or value <= limit
-
-    return Constraint(f"{component} <= {limit:g}", check, (component,))
-
-
-def value_range(component: str, low: float, high: float) -> Constraint:
-    """Return a constraint ``low <= component <= high``; a configuration without the value passes."""
-
-    def check(config: Config) -> bool:
-        value = _number_or_none(config.get(component))
-        return value is None or low <= value <= high
-
-    return Constraint(f"{low:g} <= {component} <= {high:g}", check, (component,))
-
-
-def _matches(config_value: Any, wanted: Any) -> bool:
-    if isinstance(config_value, (list, tuple, set)):
-        return wanted in config_value
-    if isinstance(wanted, float) or isinstance(config_value, float):
-        try:
-            return float(config_value) == float(wanted)
-        except (TypeError, ValueError):
-            return False
-    return config_value == wanted
-
-
-def forbidden(pairs: Mapping[str, Any]) -> Constraint:
-    """Return a constraint that rejects configurations matching every ``key=value`` pair.
-
-    A set component matches when the value is one of its members, so
-    ``{"optimizer": "SGD", "data_augmentation": "mixup"}`` forbids SGD
-    together with mixup.
-    """
-    items = dict(pairs)
-    if not items:
-        raise SearchSpaceError("a forbidden combination needs at least one key=value pair")
-
-    def check(config: Config) -> bool:
-        return not all(_matches(config.get(key), value) for key, value in items.items())
-
-    label = ", ".join(f"{key}={value}" for key, value in items.items())
-    return Constraint(f"not ({label})", check, tuple(items))
 
 
 @dataclass
