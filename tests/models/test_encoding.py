@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from efficientdl.models.encoding import ENCODER_VERSION, FeatureEncoder, configs_to_frame, encoded_fields
+from efficientdl.models.encoding import ENCODER_VERSION, FeatureEncoder, configs_to_frame, encoded_fields, with_dataset_facts
 from efficientdl.schema.components import COMPONENTS, Kind
 
 
@@ -100,3 +100,10 @@ def test_transform_keeps_fitted_columns(registry_rows):
 def test_invalid_min_count():
     with pytest.raises(ValueError, match="min_count"):
         FeatureEncoder(min_count=0).fit(configs_to_frame({"epochs": 1.0}))
+
+
+def test_dataset_facts_fill_empty_sizes():
+    frame = with_dataset_facts(configs_to_frame([{"dataset": "CIFAR-10", "test_size": 5.0}, {"dataset": "unknown set"}]))
+    assert frame.loc[0, "train_size"] == 50_000.0
+    assert frame.loc[0, "test_size"] == 5.0
+    assert np.isnan(frame.loc[1, "train_size"])

@@ -49,6 +49,7 @@ import numpy as np
 import pandas as pd
 
 from efficientdl.schema.components import ALL_FIELDS, COMPONENTS, Component, Kind
+from efficientdl.schema.datasets import dataset_facts
 
 logger = logging.getLogger(__name__)
 
@@ -100,6 +101,31 @@ def configs_to_frame(configs: Iterable[Mapping[str, Any]] | Mapping[str, Any]) -
         if column in ALL_FIELDS and ALL_FIELDS[column].kind is not Kind.NUMBER:
             frame[column] = frame[column].astype(object)
     return frame
+
+
+def with_dataset_facts(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy of ``frame`` with empty data components filled from the dataset registry.
+
+    The loader fills ``train_size``, ``test_size``, ``num_classes`` (and
+    ``input_size`` for small-image datasets) from
+    :func:`efficientdl.schema.datasets.dataset_facts` when a source omits
+    them, so a configuration to predict gets the same treatment; otherwise a
+    bare ``dataset=ImageNet-1k`` would leave those columns NaN although
+    every training row of that dataset has them.
+    """
+    if "dataset" not in frame.columns:
+        return frame
+    filled = frame.copy()
+    for index, dataset in filled["dataset"].items():
+        facts = None if is_missing(dataset) else dataset_facts(str(dataset))
+        for name, value in (facts or {}).items():
+            if value is None:
+                continue
+            if name not in filled.columns:
+                filled[name] = np.nan
+            if is_missing(filled.at[index, name]):
+                filled.at[index, name] = float(value)
+    return filled
 
 
 class FeatureEncoder:

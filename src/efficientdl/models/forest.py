@@ -22,7 +22,7 @@ from sklearn.model_selection import GridSearchCV
 
 from efficientdl.models.base import PREDICTION_COLUMNS, Prediction
 from efficientdl.models.domain import ApplicabilityDomain
-from efficientdl.models.encoding import FeatureEncoder, configs_to_frame, is_missing
+from efficientdl.models.encoding import FeatureEncoder, configs_to_frame, is_missing, with_dataset_facts
 from efficientdl.models.importance import default_search_components
 from efficientdl.models.intervals import SpreadCalibrator
 from efficientdl.schema.components import ALL_FIELDS
@@ -144,8 +144,12 @@ class ForestPredictor:
         return self.encoder.components_used_
 
     def predict_frame(self, configs: pd.DataFrame) -> pd.DataFrame:
-        """Predict every row of ``configs``; columns :data:`PREDICTION_COLUMNS`, same index."""
-        X = self.encoder.transform(configs).to_numpy(dtype=float)
+        """Predict every row of ``configs``; columns :data:`PREDICTION_COLUMNS`, same index.
+
+        Empty data components are filled from the dataset registry first
+        (see :func:`~efficientdl.models.encoding.with_dataset_facts`).
+        """
+        X = self.encoder.transform(with_dataset_facts(configs)).to_numpy(dtype=float)
         mean, std = tree_predictions(self.forest, X)
         low, high = self.calibrator.interval(mean, std)
         frame = pd.DataFrame(
@@ -172,8 +176,10 @@ class ForestPredictor:
         if unknown:
             raise KeyError(f"unknown component(s) {', '.join(map(repr, unknown))}; known components: {', '.join(CONFIG_FIELDS)}")
 
-        row = self.predict_frame(configs_to_frame(config)).iloc[0]
-        missing = [name for name in self.components if is_missing(config.get(name))]
+        frame = with_dataset_facts(configs_to_frame(config))
+        row = self.predict_frame(frame).iloc[0]
+        given = frame.iloc[0]
+        missing = [name for name in self.components if is_missing(given.get(name))]
         warnings = []
         if row["domain_distance"] > 1.0:
             warnings.append(
