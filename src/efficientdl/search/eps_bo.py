@@ -14,10 +14,13 @@ pool candidate instead of the acquisition's pick with probability
 
 ``eps_t = eps0 / (1 + n_random_steps)``
 
-where ``n_random_steps`` counts the random picks made so far. The first
-random step thus happens with probability ``eps0``, the second with
-``eps0 / 2``, and so on: exploration fades as random steps accumulate, not
-with time alone.
+where ``n_random_steps`` counts the random picks made so far. Until the
+first random pick each slot is random with probability ``eps0``, after it
+with ``eps0 / 2``, and so on, so exploration fades as random steps
+accumulate rather than with time alone. The search starts from the
+``initial`` candidates given to :meth:`GPSearcher.search` and
+``n_initial`` uniform random ones, and stops at the budget, when no unseen
+candidate is left, or after ``patience`` evaluations without improvement.
 
 Examples
 --------

@@ -1,10 +1,11 @@
 """Recommend values for the components a user leaves open, with evidence, and store the result.
 
 :func:`recommend` builds the search space from the request and the
-warehouse, runs one search method on the predictor, predicts the best
-candidates with their intervals, lists what changed against the user's
-baseline, finds the most similar published configurations, draws the
-convergence plot and writes one ``recommendations`` row.
+warehouse and runs one search method on the predictor, starting from the
+user's baseline. It then predicts the best candidates with their intervals,
+lists what changed against the baseline, finds the most similar published
+configurations, draws the convergence plot and writes one
+``recommendations`` row.
 """
 
 from __future__ import annotations
