@@ -9,6 +9,7 @@ from efficientdl.extractors.rules.data import augmentation_rule, framework_rule,
 from efficientdl.extractors.rules.training import (
     batch_size_rule,
     epochs_rule,
+    iterations_rule,
     learning_rate_rule,
     optimizer_rule,
     regularization_rule,
@@ -38,6 +39,10 @@ def _values(rule, text: str) -> list:
         (schedule_rule, "The learning rate is divided by 10 every 30 epochs.", "step"),
         (input_size_rule, "A 224 × 224 crop is randomly sampled from the image.", 224),
         (framework_rule, "Our models are implemented in PyTorch.", "PyTorch"),
+        (optimizer_rule, "We use the standard RMSPropOptimizer with decay 0.9.", "RMSProp"),
+        (iterations_rule, "The models are trained for up to 60 × 10^4 iterations.", 600000),
+        (iterations_rule, "Training is terminated at 64k iterations.", 64000),
+        (input_size_rule, "A 224 224 crop is randomly sampled from an image.", 224),
     ],
 )
 def test_rule_reads_value(rule, text, expected):
@@ -74,6 +79,11 @@ def test_hardware_type_and_count():
     findings = hardware_rule(_sentence("Training takes 3 days on 8 Tesla V100 GPUs."))
     by_component = {f.component: f.value for f in findings}
     assert by_component == {"gpu_type": "V100", "gpu_count": 8}
+
+
+def test_gpu_workers_counted():
+    findings = hardware_rule(_sentence("We use 16 GPU asynchronous workers, and a batch size of 96."))
+    assert [f.value for f in findings if f.component == "gpu_count"] == [16]
 
 
 def test_related_work_low_confidence():

@@ -111,29 +111,39 @@ def find_gutter(words: list[Word], width: float) -> float | None:
     Scans the middle of the page in steps of one point for the widest band
     crossed by the fewest text rows. Full-width rows (titles, wide
     tables and their captions) cross any gutter, so the band is a gutter
-    when at most 40% of the rows cross it and the other rows on each side
-    are wider than 100 points (text columns, not the columns of a table).
+    when at most 40% of the rows (or 4% of the words) cross it and most
+    other rows on each side are wider than 100 points (text columns, not
+    the columns of a table).
     """
-    if len(words) < 40:
-        return None
     rows = group_rows(words)
-    spans = [[(w.x0, w.x1) for w in row] for row in rows]
+    if len(words) < 40 or len(rows) < 20:
+        return None
+    row_spans = [[(w.x0, w.x1) for w in row] for row in rows]
+    word_spans = [[(w.x0, w.x1)] for w in words]
 
     # Conference templates centre the gutter, so the band around the middle
-    # is tried first; a wide table elsewhere can have an emptier band.
+    # is tried first; a wide table elsewhere can have an emptier band. A tall
+    # figure beside the text makes many rows cross but few words, so a band
+    # crossed by at most 4% of the words also counts.
+    best_x = None
     for low, high in ((0.45, 0.55), (0.33, 0.67)):
-        best_x, best_crossing = _emptiest_band(spans, width * low, width * high)
-        if best_x is not None and best_crossing <= 0.4 * len(rows):
+        candidate, crossing = _emptiest_band(row_spans, width * low, width * high)
+        if candidate is not None and crossing <= 0.4 * len(rows):
+            best_x = candidate
+            break
+        candidate, crossing = _emptiest_band(word_spans, width * low, width * high)
+        if candidate is not None and crossing <= 0.04 * len(words):
+            best_x = candidate
             break
 
-    if best_x is None or best_crossing > 0.4 * len(rows):
+    if best_x is None:
         return None
     split_rows = [row for row in rows if not any(w.x0 < best_x < w.x1 for w in row)]
     left = [w for row in split_rows for w in row if w.x1 <= best_x]
     right = [w for row in split_rows for w in row if w.x0 >= best_x]
     if len(left) < 0.2 * len(words) or len(right) < 0.2 * len(words):
         return None
-    if _median_row_width(left) < 100 or _median_row_width(right) < 100:
+    if _wide_row_width(left) < 100 or _wide_row_width(right) < 100:
         return None
     return best_x
 
@@ -158,10 +168,14 @@ def _emptiest_band(spans: list[list[tuple[float, float]]], low: float, high: flo
     return best_x, best_crossing
 
 
-def _median_row_width(words: list[Word]) -> float:
-    """Median width of the rows the words form: wide for a text column, narrow for a table column."""
+def _wide_row_width(words: list[Word]) -> float:
+    """Return the 75th-percentile width of the rows the words form.
+
+    Text columns give wide rows even beside a figure's short labels; the
+    columns of a table give narrow ones.
+    """
     widths = sorted(max(w.x1 for w in row) - min(w.x0 for w in row) for row in group_rows(words))
-    return widths[len(widths) // 2] if widths else 0.0
+    return widths[(3 * len(widths)) // 4] if widths else 0.0
 
 
 def group_rows(words: list[Word]) -> list[list[Word]]:

@@ -81,7 +81,7 @@ def dataset_rule(sentence: Sentence) -> list[Finding]:
 
 
 _RESOLUTION = regex.compile(
-    r"(?P<a>\d{2,4})\s*(?:[×x]|\\times)\s*(?P<b>\d{2,4})(?!\s*(?:conv|kernel|filter|max|avg|average|pool|patch|feature|window|grid|spatial|blocks?))"
+    r"(?P<a>\d{2,4})\s*(?:[×x]|\\times|\s)\s*(?P<b>\d{2,4})(?!\s*(?:conv|kernel|filter|max|avg|average|pool|patch|feature|window|grid|spatial|blocks?))"
     r"|(?:resolution|input size|image size|crop size|input resolution)\s+(?:of\s+)?(?P<c>\d{2,4})\b",
     _I,
 )
@@ -119,7 +119,7 @@ _DEVICE = (
 )
 _HARDWARE = regex.compile(
     r"(?:(?P<count>\d+|" + WORD_NUMBER + r")\s*(?:[×x]\s*)?(?:\w+\s+)?)?(?P<device>" + _DEVICE + r")(?:\s+\d+\s*GB)?(?:\s+(?P<kind>GPUs?|cards|TPUs?|cores|chips|accelerators))?"
-    r"|(?P<count2>\d+|" + WORD_NUMBER + r")\s+(?:\w+\s+)?(?P<kind2>GPUs|TPUs|TPU cores|TPUv3 cores)\b",
+    r"|(?P<count2>\d+|" + WORD_NUMBER + r")\s+(?:\w+\s+)?(?P<kind2>GPUs|TPUs|TPU cores|TPUv3 cores|GPU (?:asynchronous |synchronous )?workers)\b",
     _I,
 )
 

@@ -59,7 +59,7 @@ def sentence_finding(sentence: Sentence, component: str, value, raw: str, rule: 
 
 
 _OPTIMIZER = regex.compile(
-    r"\b(?P<name>AdamW|Adam\s?W|Adam|RMSProp(?=Optimizer)|RMSProp|RMSprop|LAMB|LARS|AdaGrad|Adagrad|AdamP|AdaBelief|Adafactor|RAdam|NAdam|Lion|"
+    r"\b(?P<name>AdamW|Adam\s?W|Adam|RMSProp(?:Optimizer)?|RMSprop|LAMB|LARS|AdaGrad|Adagrad|AdamP|AdaBelief|Adafactor|RAdam|NAdam|Lion|"
     r"Nesterov(?:'s)?\s+(?:accelerated\s+gradient|momentum)|SGD|stochastic gradient descent)\b"
     r"(?P<tail>[^.;]{0,40})",
 )
@@ -80,7 +80,7 @@ def optimizer_rule(sentence: Sentence) -> list[Finding]:
             if regex.search(r"nesterov", match["tail"], _I):
                 canonical = "Nesterov"
         else:
-            canonical = vocabulary.lookup(name)
+            canonical = vocabulary.lookup(regex.sub(r"Optimizer$", "", name))
         if canonical is None:
             continue
         confidence = base_confidence(sentence)
@@ -184,7 +184,7 @@ def epochs_rule(sentence: Sentence) -> list[Finding]:
 
 
 _ITERATIONS = regex.compile(
-    r"\b(?:for|up to|total of|terminate\w* (?:training )?at|train\w* (?:\w+ ){0,3}for)\s+(?P<num>\d+(?:\.\d+)?\s*(?:[×x]\s*10\s*\^?\s*(?P<exp>\d)|[kKM]\b)?)\s*(?:training\s+)?(?:iterations|iters|steps)\b",
+    r"\b(?:for|up to|total of|terminate\w* (?:training )?at|train\w* (?:\w+ ){0,3}for)\s+(?P<num>(?P<mantissa>\d+(?:\.\d+)?)\s*(?:(?:[×x]\s*|\s)10\s*\^?\s*(?P<exp>\d)\b|[kKM]\b)?)\s*(?:training\s+)?(?:iterations|iters|steps)\b",
     _I,
 )
 
@@ -195,8 +195,7 @@ def iterations_rule(sentence: Sentence) -> list[Finding]:
     for match in _ITERATIONS.finditer(sentence.text):
         text = match["num"].replace(" ", "")
         if match["exp"]:
-            mantissa = float(regex.match(r"[\d.]+", text)[0])
-            iterations = mantissa * 10 ** int(match["exp"])
+            iterations = float(match["mantissa"]) * 10 ** int(match["exp"])
         elif text[-1] in "kK":
             iterations = float(text[:-1]) * 1e3
         elif text[-1] == "M":
