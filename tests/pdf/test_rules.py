@@ -43,6 +43,9 @@ def _values(rule, text: str) -> list:
         (iterations_rule, "The models are trained for up to 60 × 10^4 iterations.", 600000),
         (iterations_rule, "Training is terminated at 64k iterations.", 64000),
         (input_size_rule, "A 224 224 crop is randomly sampled from an image.", 224),
+        (epochs_rule, "We trained the network for roughly 90 cycles through the training set.", 90),
+        (schedule_rule, "We divide the learning rate by 10 when the validation error stopped improving.", "reduce on plateau"),
+        (augmentation_rule, "We extract random 224 × 224 patches (and their horizontal reflections).", ["random crop"]),
     ],
 )
 def test_rule_reads_value(rule, text, expected):

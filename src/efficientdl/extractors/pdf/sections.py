@@ -18,7 +18,8 @@ SECTION_KINDS: tuple[tuple[str, str], ...] = (
     ("references", r"^(?:references|bibliography)$"),
     ("appendix", r"\bappendix\b|\bsupplementary\b|^appendices$"),
     ("training", r"\bimplementation\b|\btraining (?:settings?|details?|setups?|recipes?|procedure)\b|"
-                 r"\bexperimental (?:settings?|setups?|details?)\b|\bsetups?\b|\bhyper-?parameters?\b|\btraining\b"),
+                 r"\bexperimental (?:settings?|setups?|details?)\b|\bsetups?\b|\bhyper-?parameters?\b|\btraining\b|"
+                 r"\bdata augmentation\b|\bdetails of learning\b|\blearning details\b|\boptimi[sz]ation details\b"),
     ("experiments", r"\bexperiments?\b|\bresults?\b|\bevaluation\b|\bimagenet\b|\bclassification\b|\bcomparisons?\b|\bablation"),
     ("related", r"\brelated work\b|\bbackground\b|\bprior work\b"),
     ("introduction", r"\bintroduction\b"),

@@ -160,7 +160,7 @@ def batch_size_rule(sentence: Sentence) -> list[Finding]:
 
 _EPOCHS = regex.compile(
     r"(?P<lead>\b(?:for|of|total(?:\s+of)?|train\w*|takes?|last(?:s|ing)?|run|over|up to|within|=)\b[^.;\d]{0,25}?)?"
-    r"(?P<num>\d[\d,]*)\s*(?:training\s+)?epochs\b",
+    r"(?P<num>\d[\d,]*)\s*(?:training\s+)?(?:epochs\b|(?:passes|cycles)\s+(?:through|over)\s+the\s+(?:whole\s+|entire\s+)?training\s+(?:set|data))",
     _I,
 )
 _NOT_TOTAL = regex.compile(r"(?:every|each|after|first|last|per|warm-?\s?up|at|in|linear|initial|cooldown|cool-down|extra|additional|more)\W+(?:\w+\W+)?$", _I)
@@ -213,7 +213,8 @@ _SCHEDULES: tuple[tuple[str, str], ...] = (
     (r"\bpoly(?:nomial)?\b(?=[^.;]{0,30}(?:decay|schedule|learning|lr|policy))", "polynomial"),
     (r"\bone[- ]?cycle\b|\b1cycle\b", "one-cycle"),
     (r"(?:learning rate|\blr\b)[^.;]{0,60}(?:decay\w*|multipl\w+)[^.;]{0,20}(?:rate\s+of\s+|by\s+|factor\s+of\s+)?0?\.\d+\s*(?:per|every)\s+(?:\w+\s+)?epochs?|exponential(?:ly)?\s+decay", "exponential"),
-    (r"(?:divided|reduced|decreased|dropped|lowered)\s+by\s+(?:a factor of\s+)?(?:10|ten|5|2)\b[^.;]{0,40}\bplateau|\bplateaus?\b[^.;]{0,40}(?:divide|reduce|decrease)", "reduce on plateau"),
+    (r"(?:divided|reduced|decreased|dropped|lowered)\s+by\s+(?:a factor of\s+)?(?:10|ten|5|2)\b[^.;]{0,40}\bplateau|\bplateaus?\b[^.;]{0,40}(?:divide|reduce|decrease)"
+     r"|(?:divide|reduce|decrease)\w*\s+the\s+learning\s+rate\s+by\s+(?:a factor of\s+)?(?:10|ten|5|2)\b[^.;]{0,40}\bstop(?:ped|s)?\s+improving", "reduce on plateau"),
     (r"(?:divided|reduced|decreased|dropped|decayed|multiplied)\s+by\s+(?:a factor of\s+)?(?:10|ten|0\.1|5|2|0\.2|0\.5)\b[^.;]{0,30}\b(?:at|after)\s+(?:epochs?\s+)?\d+[^.;]{0,10}(?:,|and)\s*\d+", "multistep"),
     (r"(?:divided|reduced|decreased|dropped|decayed|multiplied)\s+by\s+(?:a factor of\s+)?(?:10|ten|0\.1|5|2|0\.2|0\.5|0\.\d+)\b[^.;]{0,30}\bevery\s+(?:\d+(?:\.\d+)?\s+)?(?:epochs?|iterations|steps)", "step"),
     (r"\bstep(?:[- ]wise)?\s+(?:decay|schedule|learning rate)", "step"),
