@@ -27,7 +27,7 @@ from efficientdl.pipeline.sources.http import atomic_write_bytes
 logger = logging.getLogger(__name__)
 
 #: Bump when the parser changes, so cached results are parsed again.
-PARSER_VERSION = 4
+PARSER_VERSION = 5
 
 #: pdfplumber's horizontal gap (points) above which two characters get a space;
 #: its default of 3 glues words in tightly set reference lists.
@@ -52,6 +52,10 @@ _ARXIV_IN_TEXT = re.compile(r"arxiv\s*(?:preprint)?\s*:?\s*(?:abs/)?\s*(\d{4}\.\
 _ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/(\d{4}\.\d{4,5}|[a-z\-]+/\d{7})", re.IGNORECASE)
 _ARXIV_STAMP = re.compile(r"arXiv:(\d{4}\.\d{4,5})(?:v\d+)?\s*\[")
 _ARXIV_IN_NAME = re.compile(r"(?<!\d)(\d{4}\.\d{4,5})(?:v\d+)?(?!\d)")
+_YEAR = re.compile(r"\b(?:19[5-9]\d|20[0-4]\d)[a-z]?\b")
+
+#: A full column with fewer year-bearing lines than this share is past the list (appendix text, tables).
+MIN_YEAR_SHARE = 0.05
 
 
 @dataclass
@@ -130,7 +134,11 @@ def _reference_lines(pdf, start: int) -> list[dict[str, Any]]:
     for page in pdf.pages[start : start + MAX_REFERENCE_PAGES]:
         for column in _page_columns(page):
             column_no += 1
-            for line in column.extract_text_lines(x_tolerance=X_TOLERANCE):
+            column_lines = column.extract_text_lines(x_tolerance=X_TOLERANCE)
+            with_year = sum(1 for line in column_lines if _YEAR.search(line["text"]))
+            if started and lines and len(column_lines) >= 10 and with_year < MIN_YEAR_SHARE * len(column_lines):
+                return lines
+            for line in column_lines:
                 text = line["text"].strip()
                 if not started:
                     started = bool(_HEADING.match(text))
