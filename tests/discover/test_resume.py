@@ -126,3 +126,16 @@ def test_killed_cli_resumes(api_env, db_path):
     report = json.loads(CliRunner().invoke(group, arguments, catch_exceptions=False).stdout)
     assert (report["status"], report["resumed"]) == ("complete", True)
     assert len(apis.hits_under(seed_expansion)) == seed_pages
+
+
+def test_stop_during_seeds_resumes_them(api_env, db_path, tmp_path):
+    seeds = ["arxiv:1512.03385", "doi:10.1145/3065386"]
+    settings = dict(cache_dir=tmp_path / "cache", timeout=0.4, max_retries=0, backoff=0.0, min_interval=0.0)
+    for max_requests in (1, None):
+        built = [build_source("openalex", SourceSettings(**settings, max_requests=max_requests))]
+        with Warehouse(db_path) as wh:
+            report = Snowball(wh, built, SnowballSettings(max_depth=0), source_specs=["openalex"]).run(seeds)
+    with Warehouse(db_path, read_only=True) as wh:
+        stored = wh.execute("SELECT count(*) FROM paper_discovery WHERE direction = 'seed'").fetchone()[0]
+    assert report.status == "complete"
+    assert stored == 2

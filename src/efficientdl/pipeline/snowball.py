@@ -242,8 +242,7 @@ class Snowball:
         report.resumed = store.start_run(self.wh, run_id, settings, restart=self.settings.restart)
 
         try:
-            if not report.resumed:
-                self._add_seeds(run_id, seeds, report)
+            self._add_seeds(run_id, seeds, report)
             report.status = self._expand_frontier(run_id, report)
         except RequestBudgetExhausted as exc:
             logger.warning("%s", exc)
@@ -269,7 +268,16 @@ class Snowball:
     # -- seeds ---------------------------------------------------------------------------
 
     def _add_seeds(self, run_id: str, seeds: Sequence[Seed], report: DiscoveryReport) -> None:
+        """Look up and store the seeds this run has not stored yet (all of them unless it resumes)."""
+        stored = {
+            row[0]
+            for row in self.wh.execute(
+                "SELECT seed FROM paper_discovery WHERE run_id = ? AND direction = 'seed'", [run_id]
+            ).fetchall()
+        }
         for seed in seeds:
+            if seed.label in stored:
+                continue
             try:
                 record = seed.to_record(self.bibliography_cache)
             except ValueError as exc:
