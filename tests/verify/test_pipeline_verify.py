@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from efficientdl.cli.main import cli
 from efficientdl.pipeline.verify import RecommendationNotFoundError, canonical_config, verify_recommendation
+from efficientdl.verify.datasets import DatasetError
 from efficientdl.warehouse.db import Warehouse, from_json, to_json
 
 #: A tiny, fast configuration: timm's test ResNet on 16 px digits for one epoch.
@@ -174,3 +175,11 @@ def test_cli_profile_dataset_json():
     assert result.exit_code == 0
     assert payload["train_size"] == 1347
     assert payload["num_classes"] == 10
+
+
+def test_cli_profile_folder_without_images(tmp_path):
+    (tmp_path / "cats").mkdir()
+    result = CliRunner().invoke(cli, ["profile-dataset", str(tmp_path)])
+
+    assert isinstance(result.exception, DatasetError)
+    assert "contains no images" in str(result.exception)

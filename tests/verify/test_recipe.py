@@ -16,6 +16,7 @@ from torchvision import transforms
 
 from efficientdl.verify.architectures import choose_model
 from efficientdl.verify.build import build_training, create_train_transform
+from efficientdl.verify.mapping import OPTIMIZERS, SCHEDULE_APPROXIMATIONS, SCHEDULES
 from efficientdl.verify.recipe import TrainingRecipe, build_recipe, fit_patch_size
 
 DIGITS_SHAPE = {"num_classes": 10, "input_size": 32, "train_size": 1347}
@@ -199,3 +200,20 @@ def test_recipe_json_round_trip():
 def test_recipe_rejects_single_class():
     with pytest.raises(ValueError, match="at least 2 classes"):
         build_recipe({}, num_classes=1, input_size=32, train_size=100)
+
+
+@pytest.mark.parametrize("optimizer", sorted(OPTIMIZERS))
+def test_every_optimizer_builds(optimizer):
+    recipe = _recipe(optimizer=optimizer, regularization=["weight decay"])
+    objects = build_training(recipe, total_updates=10)
+
+    assert objects.optimizer.param_groups[0]["lr"] == pytest.approx(recipe.learning_rate)
+
+
+@pytest.mark.parametrize("schedule", sorted({*SCHEDULES, *SCHEDULE_APPROXIMATIONS}))
+def test_every_schedule_builds(schedule):
+    recipe = _recipe(lr_schedule=schedule, learning_rate=0.1, batch_size=64)
+    objects = build_training(recipe, total_updates=20)
+    objects.scheduler.step_update(num_updates=10)
+
+    assert 0.0 <= objects.optimizer.param_groups[0]["lr"] <= 0.1

@@ -170,10 +170,15 @@ class TrainingRecipe:
         return cls(**data)
 
     def record_scaling(self, quantity: str, original: Any, actual: Any, reason: str) -> None:
-        """Record that ``quantity`` runs at ``actual`` instead of ``original``."""
+        """Record that ``quantity`` runs at ``actual`` instead of ``original``.
+
+        A quantity changed twice keeps its first original value and both reasons.
+        """
         entry = self.scaled_down.get(quantity)
-        first_original = entry["original"] if entry else original
-        self.scaled_down[quantity] = {"original": first_original, "actual": actual, "reason": reason}
+        if entry is not None:
+            original = entry["original"]
+            reason = f"{entry['reason']}; then {reason}"
+        self.scaled_down[quantity] = {"original": original, "actual": actual, "reason": reason}
 
 
 def _as_list(value: Any) -> list[str] | None:
