@@ -46,7 +46,7 @@ def print_summary(report: ExtractReport) -> None:
 
 
 @click.command("extract")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True), metavar="PDF_OR_DIR...")
 @click.option("--page-limit", type=click.IntRange(min=1), default=60, show_default=True, help="Quarantine PDFs with more pages than this, unread.")
 @click.option("--time-limit", type=click.FloatRange(min=1), default=120.0, show_default=True, help="Seconds one PDF may take before its worker is stopped.")
 @click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True, help="Worker processes parsing PDFs at once.")
@@ -55,9 +55,9 @@ def print_summary(report: ExtractReport) -> None:
 def extract_command(ctx: click.Context, paths: tuple[str, ...], page_limit: int, time_limit: float, workers: int, as_json: bool) -> None:
     """Extract training setups and Top-1 results from PDF_OR_DIR (PDF files or folders of PDFs).
 
-    Every value becomes a pending row of the review queue (``extractions``);
-    unreadable PDFs go to the quarantine with the reason. PDFs already read
-    (same SHA-256) are skipped.
+    Every value becomes a pending row of the review queue (the extractions
+    table). Unreadable PDFs go to the quarantine with the reason. PDFs
+    already read (same SHA-256) are skipped.
     """
     # pdfminer warns about every font without a usable encoding; the text is still read.
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
