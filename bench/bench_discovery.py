@@ -44,6 +44,7 @@ def main() -> None:
         print(f"skipped: {folder} is absent")
         return
     gold = yaml.safe_load(GOLD.read_text(encoding="utf-8"))
+    load_before = os.getloadavg()[0]
 
     with tempfile.TemporaryDirectory() as scratch:
         cache = Path(scratch) / "bibliographies"
@@ -85,6 +86,7 @@ def main() -> None:
         f"- match every reference to the folder ({n_edges} edges in all): {match_seconds:.1f} s",
         f"- offline snowball, 3 seeds, depth 2, warm cache: {snowball_seconds:.1f} s; "
         f"{report.kept} papers kept, {report.off_topic} off-topic, {citations} citation edges",
+        f"- 1-minute load average when the benchmark started: {load_before:.1f} (times grow with other work on the machine)",
     ]
     body = "\n".join(lines)
     write_section("discovery", "Discovery: local PDF citation edges", "python -m bench.bench_discovery", body)
