@@ -75,7 +75,7 @@ class FakeApis:
             return (200, "application/json", json.dumps(work)) if work else (404, "application/json", '{"error": "not found"}')
 
         flt = query.get("filter", "")
-        if flt.startswith("ids.openalex:"):
+        if flt.startswith("openalex:"):
             results = [self.works[w] for w in flt.split(":", 1)[1].split("|") if w in self.works]
             return 200, "application/json", json.dumps({"meta": {"count": len(results), "next_cursor": None}, "results": results})
         if flt.startswith("cites:"):

@@ -188,7 +188,7 @@ class OpenAlexSource(PaperSource):
             batch = referenced[start : start + MAX_IDS_PER_FILTER]
             page = self.client.get_json(
                 f"{self.base_url}/works",
-                self._params(filter="ids.openalex:" + "|".join(batch), select=_SELECT, **{"per-page": PER_PAGE}),
+                self._params(filter="openalex:" + "|".join(batch), select=_SELECT, **{"per-page": PER_PAGE}),
             )
             records.extend(self._remember(work) for work in _results(page))
         return records
