@@ -4,15 +4,16 @@ Scholar has no API and lists no references, so this source gives forward
 steps only. Result pages are parsed with scholarly's own parser
 (``_SearchScholarIterator``); pages are fetched by one of two transports:
 
-* :class:`ScholarlyTransport` (the default): scholarly's navigator, with its
-  sessions and proxy support, against scholar.google.com;
+* :class:`ScholarlyTransport` (the default): the HTTP session of
+  scholarly's navigator (its headers and proxy settings) against
+  scholar.google.com;
 * :class:`HttpScholarTransport`: :class:`HttpClient` against a configurable
   base URL (``$EFFICIENTDL_SCHOLAR_URL``) serving Scholar's HTML.
 
 NOTE: scholarly 1.7 builds every URL on the fixed host
 ``https://scholar.google.com`` (``Navigator._get_soup``), so it cannot be
-pointed at another server. Tests therefore use :class:`HttpScholarTransport`;
-the scholarly transport is only exercised against Google itself.
+pointed at another server. Tests therefore use :class:`HttpScholarTransport`,
+and :class:`ScholarlyTransport` is not covered by any test.
 
 Scholar often answers automated clients with a CAPTCHA. Either transport
 raises :class:`SourceBlocked` then; the source stops sending for a backoff
@@ -30,7 +31,7 @@ from urllib.parse import urlencode
 
 from bs4 import BeautifulSoup
 
-from efficientdl.pipeline.sources.base import PaperRecord, PaperSource, SourceBlocked, normalize_arxiv_id
+from efficientdl.pipeline.sources.base import PaperRecord, PaperSource, SourceBlocked, SourceError, normalize_arxiv_id
 from efficientdl.pipeline.sources.http import HttpClient, RequestBudget
 from efficientdl.pipeline.sources.matching import best_title_match
 
@@ -80,35 +81,38 @@ class HttpScholarTransport:
 
 
 class ScholarlyTransport:
-    """Scholar pages through scholarly's navigator (scholar.google.com, scholarly's sessions and proxies).
+    """Scholar pages from scholar.google.com through the HTTP session of scholarly's navigator.
+
+    The session carries scholarly's browser headers and any proxy set with
+    ``scholarly.use_proxy``. Pages are fetched here rather than through
+    ``Navigator._get_page``, because on a CAPTCHA that method starts a
+    Selenium web browser for a person to solve it, which a batch run cannot
+    do. A CAPTCHA, HTTP 403 or HTTP 429 raises :class:`SourceBlocked`.
 
     Parameters
     ----------
     timeout : float
         Seconds per request.
-    max_retries : int
-        scholarly's own retry count per page.
     min_interval : float
-        Minimum seconds between two pages, on top of scholarly's random 1-2 s.
+        Minimum seconds between two pages.
     budget : RequestBudget, optional
         Run-wide request limit.
     """
 
-    def __init__(
-        self, *, timeout: float = 10.0, max_retries: int = 2, min_interval: float = 5.0, budget: RequestBudget | None = None
-    ) -> None:
+    HOST = "https://scholar.google.com"
+
+    def __init__(self, *, timeout: float = 10.0, min_interval: float = 5.0, budget: RequestBudget | None = None) -> None:
         from scholarly._navigator import Navigator
 
         self.navigator = Navigator()
-        self.navigator.set_timeout(int(timeout))
-        self.navigator._set_retries(max_retries)
+        self.timeout = timeout
         self.min_interval = min_interval
         self.budget = budget or RequestBudget()
         self.requests = 0
         self._last = 0.0
 
     def get_soup(self, path: str) -> BeautifulSoup:
-        from scholarly._proxy_generator import DOSException, MaxTriesExceededException
+        import httpx
 
         self.budget.take()
         delay = self._last + self.min_interval - time.monotonic()
@@ -116,10 +120,18 @@ class ScholarlyTransport:
             time.sleep(delay)
         self._last = time.monotonic()
         self.requests += 1
+
+        url = f"{self.HOST}{path}"
         try:
-            return self.navigator._get_soup(path)
-        except (MaxTriesExceededException, DOSException) as exc:
-            raise SourceBlocked(f"scholar: scholarly gave up on {path}: {type(exc).__name__} {exc}") from exc
+            response = self.navigator._session1.get(url, timeout=self.timeout)
+        except httpx.HTTPError as exc:
+            raise SourceError(f"scholar: GET {url} failed ({type(exc).__name__})") from exc
+        if response.status_code in (403, 429):
+            raise SourceBlocked(f"scholar: Google Scholar refused the request (HTTP {response.status_code})")
+        if response.status_code != 200:
+            raise SourceError(f"scholar: HTTP {response.status_code} at {url}")
+        raise_if_captcha(response.text)
+        return BeautifulSoup(response.text.replace("\xa0", " "), "html.parser")
 
     def stats(self) -> dict[str, int]:
         return {"requests": self.requests}
@@ -196,7 +208,8 @@ class ScholarSource(PaperSource):
             if base_url:
                 transport = HttpScholarTransport(client or HttpClient("scholar", min_interval=5.0), base_url)
             else:
-                transport = ScholarlyTransport(budget=client.budget if client else None)
+                client = client or HttpClient("scholar", min_interval=5.0)
+                transport = ScholarlyTransport(timeout=client.timeout, min_interval=client.min_interval, budget=client.budget)
         self.transport = transport
         self.max_citations = max_citations
         self.block_backoff = block_backoff
