@@ -189,6 +189,8 @@ class LocalFolderSource(PaperSource):
         return best_title_match(seed.title, [parsed_to_record(p) for p in self.papers.values()], self.threshold)
 
     def references(self, paper: PaperRecord) -> list[PaperRecord]:
+        # NOTE: references to papers outside the folder are not returned, so a
+        # snowball over this source alone never leaves the folder.
         sha = self._sha_of(paper)
         if sha is None:
             return []

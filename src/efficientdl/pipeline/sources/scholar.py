@@ -15,7 +15,7 @@ NOTE: scholarly 1.7 builds every URL on the fixed host
 pointed at another server. Tests therefore use :class:`HttpScholarTransport`,
 and :class:`ScholarlyTransport` is not covered by any test.
 
-Scholar often answers automated clients with a CAPTCHA. Either transport
+Scholar often responds to automated clients with a CAPTCHA. Either transport
 raises :class:`SourceBlocked` then; the source stops sending for a backoff
 period (doubled on each further block), and the snowball reports the block
 and carries on with its other sources.
@@ -54,7 +54,7 @@ def raise_if_captcha(html: str) -> None:
     """Raise :class:`SourceBlocked` when ``html`` is a Scholar CAPTCHA or block page."""
     for marker in CAPTCHA_MARKERS:
         if marker in html:
-            raise SourceBlocked(f"scholar: Google Scholar answered with a CAPTCHA page (marker {marker!r})")
+            raise SourceBlocked(f"scholar: Google Scholar responded with a CAPTCHA page (marker {marker!r}); wait before running again")
 
 
 class ScholarTransport(Protocol):
@@ -127,7 +127,7 @@ class ScholarlyTransport:
         except httpx.HTTPError as exc:
             raise SourceError(f"scholar: GET {url} failed ({type(exc).__name__})") from exc
         if response.status_code in (403, 429):
-            raise SourceBlocked(f"scholar: Google Scholar refused the request (HTTP {response.status_code})")
+            raise SourceBlocked(f"scholar: Google Scholar rejected the request (HTTP {response.status_code}); wait before running again")
         if response.status_code != 200:
             raise SourceError(f"scholar: HTTP {response.status_code} at {url}")
         raise_if_captcha(response.text)
