@@ -59,8 +59,10 @@ def extract_command(ctx: click.Context, paths: tuple[str, ...], page_limit: int,
     table). Unreadable PDFs go to the quarantine with the reason. PDFs
     already read (same SHA-256) are skipped.
     """
-    # pdfminer warns about every font without a usable encoding; the text is still read.
-    logging.getLogger("pdfminer").setLevel(logging.ERROR)
+    # pdfminer and playa warn about every font without a usable encoding, and
+    # pypdf about each broken cross-reference it repairs; the text is still read.
+    for name in ("pdfminer", "playa", "pypdf"):
+        logging.getLogger(name).setLevel(logging.ERROR)
     files = collect_pdfs(paths)
     with Warehouse(ctx.obj["db"]) as wh, progress_bar() as progress:
         task = progress.add_task("reading PDFs", total=len(files))

@@ -97,17 +97,51 @@ def _guess_year(arxiv_id: str | None, text: str) -> int | None:
 
 
 def _guess_title(metadata: dict, first_page: PageLayout | None) -> str | None:
+    """Return the PDF's Title metadata, else the first block of largest-font lines on page 1.
+
+    Lines in the largest font are taken from the first one down to the
+    first line in a smaller font. Small capitals, which the PDF sets as a
+    large initial touching a smaller rest ("V" + "ERY"), are joined back.
+    """
     title = (metadata or {}).get("Title")
     if isinstance(title, str) and len(title.strip()) > 8 and not title.lower().endswith((".dvi", ".pdf")):
         return title.strip()
     if first_page is None or not first_page.lines:
         return None
-    top_half = [line for line in first_page.lines if line.top < first_page.height / 2 and len(line.text) > 3]
+    top_half = sorted(
+        (line for line in first_page.lines if line.top < first_page.height / 2 and len(line.text) > 3),
+        key=lambda line: line.top,
+    )
     if not top_half:
         return None
+
     largest = max(line.size for line in top_half)
-    parts = [line.text for line in top_half if line.size >= largest - 0.5]
-    return " ".join(parts)[:300] or None
+    parts: list[str] = []
+    taken_bottom = -1.0
+    for line in top_half:
+        if line.top < taken_bottom:
+            continue
+        if line.size >= largest - 0.5:
+            beside = [other for other in top_half if other.top < line.bottom and other.bottom > line.top]
+            words = sorted((w for other in beside for w in other.words), key=lambda w: w.x0)
+            parts.append(_join_touching(words))
+            taken_bottom = max(other.bottom for other in beside)
+        elif parts:
+            break
+    text = regex.sub(r"\b(\p{Lu}) (\p{Lu}{2,})", r"\1\2", " ".join(parts))
+    return regex.sub(r"\s+", " ", text)[:300] or None
+
+
+def _join_touching(words: list[Word]) -> str:
+    """Join words left to right, without a space where one word touches the next (small capitals)."""
+    text = ""
+    previous: Word | None = None
+    for word in words:
+        if previous is not None and word.x0 - previous.x1 > 0.8:
+            text += " "
+        text += word.text
+        previous = word
+    return text
 
 
 def _words(page) -> list[Word]:
