@@ -236,12 +236,12 @@ def verify_recommendation(
     run = train_recipe(recipe, data, budget_minutes=budget_minutes, seed=seed, min_epochs=min_epochs, on_progress=on_progress)
 
     run_config = _run_config(verified, run)
-    prediction = _predict(wh, run_config)
     recommended = best.get("predicted_top1")
-    warnings = prediction[4] if prediction else []
+    prediction = _predict(wh, run_config)
     if prediction is None and recommended is not None:
         interval = best.get("interval")
-        prediction = ("recommendation", None, float(recommended), tuple(interval) if interval else None, [])
+        prediction = _Prediction("recommendation", None, float(recommended), tuple(interval) if interval else None)
+    prediction = prediction or _Prediction(None, None, None, None)
 
     config_id, ingest = _ingest_run(wh, verification_id, data.location, run_config, run, recommendation_id)
     result = VerificationResult(
@@ -255,16 +255,16 @@ def verify_recommendation(
         device=run.device_name if run.device == "cpu" else f"{run.device} ({run.device_name})",
         wall_seconds=run.wall_seconds,
         measured_top1=run.top1,
-        predicted_top1=prediction[2] if prediction else None,
-        interval=prediction[3] if prediction else None,
-        prediction_source=prediction[0] if prediction else None,
-        predictor_id=prediction[1] if prediction else None,
+        predicted_top1=prediction.top1,
+        interval=prediction.interval,
+        prediction_source=prediction.source,
+        predictor_id=prediction.predictor_id,
         recommended_top1=float(recommended) if recommended is not None else None,
         seed=seed,
         budget_minutes=float(budget_minutes),
         run_config=run_config,
         ingest=ingest,
-        prediction_warnings=warnings,
+        prediction_warnings=prediction.warnings,
     )
     _write_verification(wh, result)
     return result
@@ -290,12 +290,19 @@ def _run_config(verified: dict[str, Any], run: TrainResult) -> dict[str, Any]:
     }
 
 
-def _predict(wh: Warehouse, run_config: dict[str, Any]) -> tuple[str, str, float, tuple[float, float], list[str]] | None:
-    """Predict the configuration as run with the newest predictor; None when none is available.
+@dataclass
+class _Prediction:
+    """A predicted Top-1 (percent) with its interval, where it came from and the predictor's warnings."""
 
-    Returns the source (``predictor``), the predictor id, the predicted
-    Top-1, its interval and the predictor's warnings.
-    """
+    source: str | None
+    predictor_id: str | None
+    top1: float | None
+    interval: tuple[float, float] | None
+    warnings: list[str] = field(default_factory=list)
+
+
+def _predict(wh: Warehouse, run_config: dict[str, Any]) -> _Prediction | None:
+    """Predict the configuration as run with the newest predictor; None when none is available."""
     try:
         from efficientdl.models.registry import PredictorRegistryError, load_predictor
     except ImportError as exc:
@@ -312,7 +319,9 @@ def _predict(wh: Warehouse, run_config: dict[str, Any]) -> tuple[str, str, float
     for warning in prediction.warnings:
         logger.warning("prediction of the verified configuration: %s", warning)
     low, high = prediction.interval
-    return "predictor", predictor.predictor_id, float(prediction.predicted_top1), (float(low), float(high)), list(prediction.warnings)
+    return _Prediction(
+        "predictor", predictor.predictor_id, float(prediction.predicted_top1), (float(low), float(high)), list(prediction.warnings)
+    )
 
 
 def _ingest_run(wh, verification_id, location, run_config, run: TrainResult, recommendation_id) -> tuple[str | None, dict]:
