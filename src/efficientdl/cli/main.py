@@ -47,6 +47,8 @@ def cli(ctx: click.Context, db_path: str | None, verbose: int) -> None:
     from what the literature reports."""
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     logging.basicConfig(level=level, format="%(message)s", handlers=[RichHandler(console=error_console, show_path=False)])
+    # pdfminer warns about every odd font glyph in real papers; those warnings say nothing actionable.
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
     ctx.ensure_object(dict)
     ctx.obj["db"] = resolve_db_path(db_path)
 

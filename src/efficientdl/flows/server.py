@@ -135,12 +135,17 @@ def prefect_api(home: Path, *, keep_running: bool = False) -> Iterator[PrefectAP
         yield PrefectAPI(configured, False)
         return
 
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
     api = start_local_server(home)
     previous_home = os.environ.get("PREFECT_HOME")
     os.environ["PREFECT_API_URL"] = api.url
     os.environ["PREFECT_HOME"] = str(home)
     try:
-        yield api
+        # Prefect reads its settings once per process; the environment alone does not
+        # redirect a process that imported prefect before the server started.
+        with temporary_settings(updates={PREFECT_API_URL: api.url}):
+            yield api
     finally:
         _drain_prefect_workers()
         os.environ.pop("PREFECT_API_URL", None)

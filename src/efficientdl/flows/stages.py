@@ -87,10 +87,10 @@ def parse_pdf_task(path: str, page_limit: int, time_limit: float) -> Any:
 
 
 @task(name="store-extractions")
-def store_extractions_task(db: str, results: list[Any]) -> dict[str, Any]:
+def store_extractions_task(db: str, results: list[Any], settled: list[Any]) -> dict[str, Any]:
     from efficientdl.pipeline.extract import ExtractReport, store_result
 
-    report = ExtractReport()
+    report = ExtractReport(papers=list(settled))
     with Warehouse(db) as wh:
         for job, outcome in results:
             report.papers.append(store_result(wh, job, outcome))
@@ -108,11 +108,9 @@ def extract_flow(db: str, paths: list[str], page_limit: int = 60, time_limit: fl
     from efficientdl.pipeline.extract import collect_pdfs, pending_pdfs
 
     with Warehouse(db) as wh:
-        pending, skipped = pending_pdfs(wh, collect_pdfs(paths))
-    futures = [parse_pdf_task.submit(str(path), page_limit, time_limit) for path in pending]
-    summary = store_extractions_task(db, [future.result() for future in futures])
-    summary["skipped"] = summary.get("skipped", 0) + len(skipped)
-    return summary
+        jobs, settled = pending_pdfs(wh, collect_pdfs(paths), page_limit)
+    futures = [parse_pdf_task.submit(job.path, page_limit, time_limit) for job in jobs]
+    return store_extractions_task(db, [future.result() for future in futures], settled)
 
 
 def extract_flow_with_dask(n_workers: int = 2):

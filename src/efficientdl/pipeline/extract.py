@@ -25,7 +25,7 @@ import pandas as pd
 from efficientdl.extractors.pdf.document import ParsedDocument, PdfError, file_sha256, parse_pdf
 from efficientdl.extractors.rules.association import associate
 from efficientdl.extractors.rules.base import RULES_VERSION, Finding
-from efficientdl.pipeline.workers import run_isolated
+from efficientdl.pipeline.workers import Outcome, run_isolated
 from efficientdl.warehouse.db import Warehouse, stable_id, to_json
 from efficientdl.warehouse.quarantine import QuarantineEntry, add_to_quarantine
 
@@ -91,7 +91,7 @@ def collect_pdfs(paths: Iterable[str | Path]) -> list[Path]:
 
 
 @dataclass
-class _Job:
+class PdfJob:
     path: str
     sha256: str
     page_limit: int
@@ -100,7 +100,7 @@ class _Job:
         return Path(self.path).name
 
 
-def _read_one(job: _Job) -> tuple[ParsedDocument, list[Finding]]:
+def _read_one(job: PdfJob) -> tuple[ParsedDocument, list[Finding]]:
     """Parse one PDF and apply the rules (runs in a worker process)."""
     document = parse_pdf(job.path, page_limit=job.page_limit, sha256=job.sha256)
     findings = associate(document)
@@ -225,50 +225,77 @@ def extract_pdfs(
         if on_progress is not None:
             on_progress(summary)
 
-    jobs = []
-    for path in collect_pdfs(paths):
-        try:
-            sha256 = file_sha256(path)
-        except OSError as exc:
-            _quarantine(wh, str(path), None, "unreadable", f"cannot be read from disk: {exc}")
-            done(PaperSummary(path.name, "quarantined", problems=[str(exc)]))
-            continue
-        if _already_read(wh, sha256):
-            done(PaperSummary(path.name, "skipped", problems=[f"already read by {EXTRACTOR_VERSION}"]))
-            continue
-        jobs.append(_Job(str(path), sha256, page_limit))
+    jobs, settled = pending_pdfs(wh, collect_pdfs(paths), page_limit)
+    for summary in settled:
+        done(summary)
 
     for job, outcome in run_isolated(_read_one, jobs, workers=workers, time_limit=time_limit):
-        name = Path(job.path).name
-        if outcome.status == "ok":
-            document, findings = outcome.result
-            added = store_paper(wh, document, findings)
-            for problem in document.problems:
-                _quarantine(wh, job.path, job.sha256, "table", problem)
-            values = Counter(f.component for f in findings)
-            done(PaperSummary(name, "extracted", document.info.paper_id, document.info.pages, len(document.tables), dict(values), added, document.problems, outcome.seconds))
-            continue
-
-        if outcome.status == "error" and isinstance(outcome.result, PdfError):
-            kind, reason = outcome.result.kind, outcome.result.reason
-        elif outcome.status == "timeout":
-            kind, reason = "timeout", f"{outcome.error}; raise --time-limit to read it"
-        else:
-            kind, reason = outcome.status, f"failed to parse: {(outcome.error or '').splitlines()[0] if outcome.error else 'unknown error'}"
-        if kind == "needs-ocr":
-            _record_needs_ocr(wh, job)
-        _quarantine(wh, job.path, job.sha256, kind, reason)
-        logger.warning("%s %s", name, reason)
-        done(PaperSummary(name, "quarantined", problems=[f"{kind}: {reason}"], seconds=outcome.seconds))
+        done(store_result(wh, job, outcome))
 
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _record_needs_ocr(wh: Warehouse, job: _Job) -> None:
+def _record_needs_ocr(wh: Warehouse, job: PdfJob) -> None:
     paper_id = f"sha256:{job.sha256[:16]}"
     wh.con.execute(
         "INSERT INTO papers (paper_id, pdf_path, pdf_sha256, source, status) VALUES (?, ?, ?, 'pdf', 'needs_ocr') "
         "ON CONFLICT (paper_id) DO NOTHING",
         [paper_id, job.path, job.sha256],
     )
+
+
+def pdf_job(path: str | Path, page_limit: int = 60) -> PdfJob:
+    """Describe one PDF to parse: its path, SHA-256 and page limit."""
+    return PdfJob(str(path), file_sha256(path), page_limit)
+
+
+def pending_pdfs(wh: Warehouse, paths: list[Path], page_limit: int = 60) -> tuple[list[PdfJob], list[PaperSummary]]:
+    """Split ``paths`` into jobs still to parse and summaries of files settled without parsing.
+
+    A file already read by this extractor version is skipped; a file that
+    cannot be read from disk is quarantined.
+    """
+    jobs: list[PdfJob] = []
+    settled: list[PaperSummary] = []
+    for path in paths:
+        try:
+            sha256 = file_sha256(path)
+        except OSError as exc:
+            _quarantine(wh, str(path), None, "unreadable", f"cannot be read from disk: {exc}")
+            settled.append(PaperSummary(path.name, "quarantined", problems=[str(exc)]))
+            continue
+        if _already_read(wh, sha256):
+            settled.append(PaperSummary(path.name, "skipped", problems=[f"already read by {EXTRACTOR_VERSION}"]))
+            continue
+        jobs.append(PdfJob(str(path), sha256, page_limit))
+    return jobs, settled
+
+
+def read_pdf(job: PdfJob, time_limit: float = 120.0) -> tuple[PdfJob, Outcome]:
+    """Parse one PDF in an isolated worker process with a time limit; never touches the warehouse."""
+    return next(iter(run_isolated(_read_one, [job], workers=1, time_limit=time_limit)))
+
+
+def store_result(wh: Warehouse, job: PdfJob, outcome: Outcome) -> PaperSummary:
+    """Store one parse outcome: the paper and its extractions, or the quarantine entry."""
+    name = Path(job.path).name
+    if outcome.status == "ok":
+        document, findings = outcome.result
+        added = store_paper(wh, document, findings)
+        for problem in document.problems:
+            _quarantine(wh, job.path, job.sha256, "table", problem)
+        values = Counter(f.component for f in findings)
+        return PaperSummary(name, "extracted", document.info.paper_id, document.info.pages, len(document.tables), dict(values), added, document.problems, outcome.seconds)
+
+    if outcome.status == "error" and isinstance(outcome.result, PdfError):
+        kind, reason = outcome.result.kind, outcome.result.reason
+    elif outcome.status == "timeout":
+        kind, reason = "timeout", f"{outcome.error}; raise --time-limit to read it"
+    else:
+        kind, reason = outcome.status, f"failed to parse: {(outcome.error or '').splitlines()[0] if outcome.error else 'unknown error'}"
+    if kind == "needs-ocr":
+        _record_needs_ocr(wh, job)
+    _quarantine(wh, job.path, job.sha256, kind, reason)
+    logger.warning("%s %s", name, reason)
+    return PaperSummary(name, "quarantined", problems=[f"{kind}: {reason}"], seconds=outcome.seconds)
