@@ -100,3 +100,23 @@ def long_pdf(tmp_path: Path, paper_pdf: Path) -> Path:
     with open(path, "wb") as handle:
         writer.write(handle)
     return path
+
+
+@pytest.fixture
+def ruled_table_pdf(tmp_path: Path) -> Path:
+    """A page with a fully ruled 3 x 3 table (every cell boxed)."""
+    path = tmp_path / "ruled.pdf"
+    with PdfPages(path) as pdf:
+        figure = plt.figure(figsize=(8.5, 11))
+        xs, ys = [0.1, 0.35, 0.6, 0.85], [0.8, 0.76, 0.72, 0.68]
+        for x in xs:
+            figure.add_artist(plt.Line2D([x, x], [ys[-1], ys[0]], color="black", linewidth=1))
+        for y in ys:
+            figure.add_artist(plt.Line2D([xs[0], xs[-1]], [y, y], color="black", linewidth=1))
+        cells = [("Model", "Params (M)", "Top-1 (%)"), ("Net-A", "5.2", "75.3"), ("Net-B", "12.8", "79.1")]
+        for row, texts in enumerate(cells):
+            for column, text in enumerate(texts):
+                figure.text(xs[column] + 0.02, ys[row] - 0.028, text, fontsize=9)
+        pdf.savefig(figure)
+        plt.close(figure)
+    return path

@@ -197,7 +197,7 @@ def _paragraphs(lines: list[Line], tables: list[Table], body_size: float) -> lis
     return [p for p in paragraphs if p]
 
 
-def _ruled_tables(path: str, page, problems: list[str]) -> list[Table]:
+def ruled_tables(path: str, page, problems: list[str]) -> list[Table]:
     """Ruled tables of a page: pdfplumber's finder, then camelot lattice where it found any."""
     try:
         found = plumber_tables(page)
@@ -245,7 +245,7 @@ def parse_pdf(path: str | Path, *, page_limit: int = 60, sha256: str | None = No
                     continue
                 page_tables: list[Table] = []
                 if has_ruling(page):
-                    page_tables = _ruled_tables(str(path), page, problems)
+                    page_tables = ruled_tables(str(path), page, problems)
                 page_tables.extend(caption_tables(layout, words, [t.bbox for t in page_tables if t.bbox]))
                 tables.extend(page_tables)
     except PdfError:
