@@ -183,3 +183,21 @@ def test_cli_profile_folder_without_images(tmp_path):
 
     assert isinstance(result.exception, DatasetError)
     assert "contains no images" in str(result.exception)
+
+
+def test_verify_on_image_folder(tmp_path, warehouse):
+    from PIL import Image
+
+    for split in ("train", "val"):
+        for label, value in (("dark", 30), ("light", 220)):
+            folder = tmp_path / "shapes" / split / label
+            folder.mkdir(parents=True)
+            for index in range(12):
+                Image.new("RGB", (16, 16), (value + index, value, value)).save(folder / f"{index}.png")
+    config = {"model_name": "test_resnet", "optimizer": "SGD momentum", "epochs": 2, "batch_size": 8, "learning_rate": 0.05}
+    result = verify_recommendation(warehouse, config=config, dataset=tmp_path / "shapes", budget_minutes=0.05)
+    row = warehouse.con.execute("SELECT dataset, train_size, test_size, num_classes, input_size FROM configurations").fetchone()
+
+    assert result.dataset == "shapes"
+    assert row == ("shapes", 24.0, 24.0, 2.0, 16.0)
+    assert result.recipe["batch_size"] == 2
