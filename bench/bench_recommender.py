@@ -161,7 +161,8 @@ def run_tasks(wh: Warehouse, predictor, budget: int, seeds: int, methods, option
         live = PredictorObjective(predictor, space)
         started = time.perf_counter()
         best, table, how = reference(space, live)
-        notes.append(f"{task.name}: {', '.join(space.names)}; reference {best:.2f} by {how} in {time.perf_counter() - started:.1f} s")
+        outside = " (every candidate outside the predictor's domain, so the penalty dominates)" if best < 0 else ""
+        notes.append(f"{task.name}: {', '.join(space.names)}; reference {best:.2f}{outside} by {how} in {time.perf_counter() - started:.1f} s")
         objective = TableObjective(space, table) if table is not None else live
         for method in methods:
             for seed in range(seeds):
@@ -188,6 +189,63 @@ def live_timing(wh: Warehouse, predictor, budget: int, methods, options: dict) -
         result = searcher.search(space, objective, budget, 0)
         lines.append(f"| {method} | {result.evaluations} | {objective.calls} | {result.seconds:.1f} |")
     return lines
+
+
+#: epsilon-BO settings compared by ``--sweep``; each changes the defaults of :class:`GPSearcher`.
+SWEEP_SETTINGS = (
+    {},
+    {"eps0": 0.0},
+    {"eps0": 0.6},
+    {"beta": 0.0},
+    {"beta": 1.0},
+    {"alpha": 3.0},
+    {"q": 2},
+    {"n_random_candidates": 1000},
+    {"n_mutations": 5},
+)
+
+#: Tasks of the sweep: finite spaces of 1,000 to 30,000 feasible candidates.
+SWEEP_TASKS = (
+    "resnet50 recipe, constrained", "vit_base input and pretraining", "vit_base recipe", "convnext_tiny recipe",
+    "deit_small recipe", "mobilenetv3 size and recipe", "regnety ReaL", "convnext_base Sketch",
+    "densenet121 recipe", "vgg16 recipe",
+)
+
+
+def sweep(wh: Warehouse, predictor, budget: int, seeds: int) -> list[str]:
+    """Compare epsilon-BO settings by their regret after 25, 50 and ``budget`` evaluations."""
+    rows = load_rows(wh)
+    prepared = []
+    for task in TASKS:
+        if task.name in SWEEP_TASKS:
+            space, _ = build_space(rows, task.request(), predictor)
+            best, table, _ = reference(space, PredictorObjective(predictor, space))
+            prepared.append((space, best, TableObjective(space, table)))
+
+    lines = [
+        f"| setting | median regret after 25 | mean regret after 25 | median regret after 50 | mean regret after 50 | mean regret after {budget} | search seconds (median) |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for setting in SWEEP_SETTINGS:
+        at25, at50, final, seconds = [], [], [], []
+        for space, best, objective in prepared:
+            for seed in range(seeds):
+                result = make_searcher("eps-bo", **setting).search(space, objective, budget, seed)
+                at25.append(regret_at(result, best, 25))
+                at50.append(regret_at(result, best, 50))
+                final.append(max(0.0, best - result.best_score))
+                seconds.append(result.seconds)
+        label = ", ".join(f"{k}={v}" for k, v in setting.items()) or "defaults (alpha=1, beta=0.1, eps0=0.3, q=4, 300 random + 5x20 mutations)"
+        lines.append(
+            f"| {label} | {statistics.median(at25):.3f} | {statistics.mean(at25):.3f} | {statistics.median(at50):.3f} | "
+            f"{statistics.mean(at50):.3f} | {statistics.mean(final):.3f} | {statistics.median(seconds):.2f} |"
+        )
+        print(lines[-1], flush=True)
+    return [
+        f"{len(prepared)} tasks x {seeds} seeds per setting, budget {budget}, same predictor and tables as above.",
+        "",
+        *lines,
+    ]
 
 
 def summarise(records: list[dict], methods) -> list[str]:
@@ -222,6 +280,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seeds", type=int, default=1, help="Seeds per task and method.")
     parser.add_argument("--methods", default=",".join(METHODS), help="Comma-separated methods.")
     parser.add_argument("--no-write", action="store_true", help="Print only; leave BENCHMARKS.md alone.")
+    parser.add_argument("--sweep", action="store_true", help="Compare epsilon-BO settings instead (section recommender-tuning).")
     args = parser.parse_args(argv if argv is not None else [])
     methods = [m for m in args.methods.split(",") if m]
 
@@ -233,6 +292,16 @@ def main(argv: list[str] | None = None) -> None:
     from efficientdl.models.registry import load_predictor
 
     options: dict[str, Any] = {}
+    if args.sweep:
+        with Warehouse(args.db, read_only=True) as wh:
+            lines = sweep(wh, load_predictor(wh), args.budget, args.seeds)
+        text = "\n".join(lines)
+        print(text)
+        if not args.no_write:
+            command = f".venv/bin/python -m bench.bench_recommender --sweep --budget {args.budget} --seeds {args.seeds}"
+            write_section("recommender-tuning", "Recommender: epsilon-BO settings", command, text)
+        return
+
     with Warehouse(args.db, read_only=True) as wh:
         predictor = load_predictor(wh)
         n_rows = wh.count("configurations")
