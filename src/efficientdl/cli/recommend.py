@@ -142,9 +142,16 @@ def recommend_command(
         request = build_request(fix, search, grid, max_parameters, max_gpus, batch_size_range, forbid, risk_averse)
         with Warehouse(ctx.obj["db"]) as wh, progress_bar() as progress:
             task = progress.add_task(f"searching with {method}", total=None)
+
+            def advance(evaluated: int, total: int) -> None:
+                progress.update(task, completed=evaluated, total=total)
+
             options = {"patience": patience} if patience is not None and method not in ("random", "tpe", "exhaustive") else None
-            rec = recommend(wh, request, method, budget, seed, predictor_id=predictor_id, searcher_options=options)
-            progress.update(task, total=rec.evaluations, completed=rec.evaluations)
+            rec = recommend(
+                wh, request, method, budget, seed,
+                predictor_id=predictor_id, searcher_options=options, progress=advance,
+            )
+            progress.update(task, completed=rec.evaluations, total=rec.evaluations)
     except SearchSpaceError as exc:
         raise click.ClickException(str(exc)) from None
 

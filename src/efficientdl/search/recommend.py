@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -254,6 +254,7 @@ def recommend(
     searcher_options: Mapping[str, Any] | None = None,
     plot_dir: str | Path | None = None,
     store: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Recommendation:
     """Search the components ``request`` leaves open and return the recommendation.
 
@@ -283,6 +284,10 @@ def recommend(
         ``<warehouse dir>/artifacts/recommendations``.
     store : bool
         Write the ``recommendations`` row and the plot.
+    progress : callable, optional
+        Called after each objective call with the candidates evaluated so
+        far and the expected total (the budget, or the space size for an
+        exhaustive search).
 
     Raises
     ------
@@ -304,7 +309,9 @@ def recommend(
     logger.info("searching %s with %s, budget %d, seed %d", ", ".join(space.names), method, budget, seed)
     baseline_searched = {name: baseline.get(name) for name in space.names}
     initial = [baseline_searched] + [p for p in [space.project(baseline_searched)] if p is not None]
-    result = searcher.search(space, objective, budget, seed, initial=initial)
+    total = space.size if method == "exhaustive" and space.size is not None else budget
+    scored = objective if progress is None else _ReportingObjective(objective, progress, total)
+    result = searcher.search(space, scored, budget, seed, initial=initial)
 
     chosen = distinct_top(result, space, baseline_searched, n_top)
     top = describe_candidates(objective, chosen, user_fixed)
@@ -343,6 +350,22 @@ def recommend(
         rec.plot_path = str(save_convergence_plot(result, directory / f"{recommendation_id}.png", title))
         store_recommendation(wh, rec)
     return rec
+
+
+class _ReportingObjective:
+    """Pass calls to ``objective`` and report the running count of evaluated candidates."""
+
+    def __init__(self, objective: PredictorObjective, report: Callable[[int, int], None], total: int) -> None:
+        self.objective = objective
+        self.report = report
+        self.total = total
+        self.evaluated = 0
+
+    def __call__(self, candidates: Sequence[Config]) -> np.ndarray:
+        scores = self.objective(candidates)
+        self.evaluated += len(candidates)
+        self.report(self.evaluated, self.total)
+        return scores
 
 
 def _baseline_entry(objective: PredictorObjective, space: SearchSpace, searched: Config, shown: Mapping[str, Any]) -> dict[str, Any]:
