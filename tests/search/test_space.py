@@ -197,3 +197,9 @@ def test_project_snaps_and_trims():
 
 def test_project_unknown_choice_none():
     assert small_space().project({"epochs": 100.0, "learning_rate": 0.01, "optimizer": "LARS", "data_augmentation": []}) is None
+
+
+def test_build_grid_on_choice_rejected(filled_warehouse, forest_predictor):
+    request = RecommendationRequest(fixed={"dataset": "ImageNet"}, search=["optimizer"], grid={"optimizer": [1.0]})
+    with pytest.raises(SearchSpaceError, match="'optimizer', which is not a number"):
+        build_space(load_rows(filled_warehouse), request, forest_predictor)

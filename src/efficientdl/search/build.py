@@ -299,11 +299,12 @@ def build_space(
             raise SearchSpaceError(f"{name!r} is an identity field; fix it with --fix {name}=... instead of searching it")
         if name in fixed:
             raise SearchSpaceError(f"component {name!r} is both fixed and searched; fix it or search it")
-    unknown_grid = sorted(set(request.grid) | set(request.ranges))
-    for name in unknown_grid:
+    for name in sorted(set(request.grid) | set(request.ranges)):
         check_field(name)
         if name not in searched:
             raise SearchSpaceError(f"a grid or range is given for {name!r}, which is not searched; add it to --search")
+        if get_field(name).kind is not Kind.NUMBER:
+            raise SearchSpaceError(f"a grid or range is given for {name!r}, which is not a number; only numbers take one")
 
     dimensions: list[Dimension] = []
     for name in searched:
