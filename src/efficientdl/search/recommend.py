@@ -318,7 +318,7 @@ def recommend(
     baseline_entry = _baseline_entry(objective, space, baseline_searched, user_fixed)
     changes = changed_components(space, baseline_searched, chosen[0])
     evidence_fields = [*EVIDENCE_FIELDS, *space.names, *user_fixed]
-    evidence = nearest_configurations(rows, space.complete(result.best_config), evidence_fields, n_evidence)
+    evidence = nearest_configurations(rows, space.complete(chosen[0]), evidence_fields, n_evidence)
 
     request_json = {
         **request.as_json(),
