@@ -62,6 +62,7 @@ def literature_to_recommendation(
     budget: int = 200,
     verify_dataset: str = "digits",
     verify_minutes: float = 1.0,
+    quick_training: bool = True,
     seed: int = 0,
 ) -> dict[str, Any]:
     """Run every stage from the sources to a verified recommendation; return each stage's summary.
@@ -79,6 +80,8 @@ def literature_to_recommendation(
         Extracted values at or above this confidence are accepted without a curator.
     verify_minutes : float
         Wall-clock budget of the verification run.
+    quick_training : bool
+        Train one forest setting instead of the full grid search.
     """
     log = get_run_logger()
     summary: dict[str, Any] = {}
@@ -104,7 +107,7 @@ def literature_to_recommendation(
         log.info("steps 2-4/7 skipped: no paper folder")
 
     log.info("step 5/7: training the predictor")
-    summary["train"] = train_flow(db)
+    summary["train"] = train_flow(db, quick_training)
 
     log.info("step 6/7: recommending for the worked example (%s)", WORKED_EXAMPLE["fixed"])
     summary["recommend"] = recommend_flow(db, WORKED_EXAMPLE["fixed"], WORKED_EXAMPLE["search"], method, budget, seed)
