@@ -46,10 +46,11 @@ def test_long_pdf_read_with_higher_limit(warehouse, long_pdf):
     assert report.papers[0].status == "extracted"
 
 
-def test_time_limit_stops_worker(warehouse, paper_pdf):
-    report = extract_pdfs(warehouse, [paper_pdf], time_limit=0.05, workers=1)
+def test_time_limit_stops_worker(warehouse, long_pdf):
+    # Reading 300 pages takes far longer than 0.2 s on any machine, so the limit must fire.
+    report = extract_pdfs(warehouse, [long_pdf], page_limit=400, time_limit=0.2, workers=1)
     assert report.papers[0].status == "quarantined"
-    assert "timeout" in _quarantine_kinds(warehouse)[paper_pdf.name]
+    assert "timeout" in _quarantine_kinds(warehouse)[long_pdf.name]
 
 
 def test_batch_goes_on_after_bad_file(warehouse, corrupt_pdf, encrypted_pdf, paper_pdf):
