@@ -45,9 +45,13 @@ COMMAND_MODULES = (
 def cli(ctx: click.Context, db_path: str | None, verbose: int) -> None:
     """EfficientDL board: predict and recommend image-classification training setups
     from what the literature reports."""
-    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    level = logging.WARNING
+    if verbose == 1:
+        level = logging.INFO
+    elif verbose >= 2:
+        level = logging.DEBUG
     logging.basicConfig(level=level, format="%(message)s", handlers=[RichHandler(console=error_console, show_path=False)])
-    # pdfminer warns about every odd font glyph in real papers; those warnings say nothing actionable.
+    # pdfminer warns about every odd font glyph in real papers, and nothing in those warnings can be acted on.
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
     ctx.ensure_object(dict)
     ctx.obj["db"] = resolve_db_path(db_path)

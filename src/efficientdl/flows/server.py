@@ -1,9 +1,9 @@
 """The Prefect API the flows report to: the one at ``PREFECT_API_URL``, or a local one.
 
 When ``PREFECT_API_URL`` is set, :func:`prefect_api` checks that the server
-answers and uses it. Otherwise it starts ``prefect server start`` on
+responds and uses it. Otherwise it starts ``prefect server start`` on
 127.0.0.1 with its database under ``PREFECT_HOME`` (default ``.prefect/``
-beside the warehouse), waits until ``/api/health`` answers, points this
+beside the warehouse), waits until ``/api/health`` responds, points this
 process at it and stops it on exit unless asked to keep it running. Flow
 runs stay in that database, so a later server started on the same home
 shows them.
@@ -26,7 +26,7 @@ import requests
 
 logger = logging.getLogger(__name__)
 
-#: Seconds to wait for a freshly started server to answer its health check.
+#: Seconds to wait for a freshly started server to pass its health check.
 STARTUP_TIMEOUT_S = 120.0
 
 
@@ -36,7 +36,7 @@ class PrefectServerError(RuntimeError):
 
 @dataclass
 class PrefectAPI:
-    """Where the flows report: the API URL and, for a server started here, its process."""
+    """A Prefect API endpoint: its URL and, for a server started here, its process."""
 
     url: str
     started_here: bool
@@ -52,7 +52,7 @@ def _free_port() -> int:
 
 
 def api_is_healthy(url: str, timeout: float = 2.0) -> bool:
-    """Return True when ``url`` (ending in ``/api``) answers its health check."""
+    """Return True when ``url`` (ending in ``/api``) passes its health check."""
     try:
         response = requests.get(f"{url.rstrip('/')}/health", timeout=timeout)
     except requests.RequestException:
@@ -75,12 +75,12 @@ def _server_environment(home: Path) -> dict[str, str]:
 
 
 def start_local_server(home: Path, *, port: int | None = None, timeout: float = STARTUP_TIMEOUT_S) -> PrefectAPI:
-    """Start ``prefect server start`` on 127.0.0.1 and wait until it answers.
+    """Start ``prefect server start`` on 127.0.0.1 and wait until it responds.
 
     Raises
     ------
     PrefectServerError
-        When the server exits or does not answer within ``timeout`` seconds;
+        When the server exits or does not respond within ``timeout`` seconds;
         the message names its log file.
     """
     home.mkdir(parents=True, exist_ok=True)
@@ -104,7 +104,7 @@ def start_local_server(home: Path, *, port: int | None = None, timeout: float = 
             return PrefectAPI(url, True, home, process, log_path)
         time.sleep(0.5)
     process.terminate()
-    raise PrefectServerError(f"the Prefect server did not answer within {timeout:.0f} s; see {log_path}")
+    raise PrefectServerError(f"the Prefect server did not respond within {timeout:.0f} s; see {log_path}")
 
 
 def stop_server(api: PrefectAPI) -> None:
@@ -130,7 +130,7 @@ def prefect_api(home: Path, *, keep_running: bool = False) -> Iterator[PrefectAP
     if configured:
         if not api_is_healthy(configured, timeout=5.0):
             raise PrefectServerError(
-                f"PREFECT_API_URL={configured} does not answer; start that server or unset the variable"
+                f"PREFECT_API_URL={configured} does not respond; start that server or unset the variable"
             )
         yield PrefectAPI(configured, False)
         return
@@ -158,7 +158,7 @@ def prefect_api(home: Path, *, keep_running: bool = False) -> Iterator[PrefectAP
 
 
 def _drain_prefect_workers() -> None:
-    """Send the log and event records Prefect still holds before the server goes away."""
+    """Send the log and event records still queued in Prefect before the server stops."""
     from prefect.events.worker import EventsWorker
     from prefect.logging.handlers import APILogWorker
 

@@ -101,8 +101,8 @@ def store_extractions_task(db: str, results: list[Any], settled: list[Any]) -> d
 def extract_flow(db: str, paths: list[str], page_limit: int = 60, time_limit: float = 120.0) -> dict[str, Any]:
     """Parse PDFs in parallel tasks and store them through one writing task.
 
-    PDFs whose SHA-256 the warehouse has already read are not parsed again;
-    the parse task is also cached by SHA-256, so a re-run after a crash
+    PDFs whose SHA-256 the warehouse has already read are not parsed again.
+    The parse task is also cached by SHA-256, so a re-run after a crash
     between parsing and storing does not parse again either.
     """
     from efficientdl.pipeline.extract import collect_pdfs, pending_pdfs
@@ -131,8 +131,8 @@ def auto_review_task(db: str, min_confidence: float, reviewer: str) -> dict[str,
     return {"accepted": len(outcome.changed), "failed": len(outcome.failed), "reviewer": reviewer, "assembly": assembly}
 
 
-#: Forest setting of a quick retraining: the full grid's best cell on the seed data
-#: (unlimited depth, leaves of 1, 0.67 of the features), with 100 trees instead of 200,
+#: Forest setting of a quick retraining. It is the full grid's best cell on the seed data
+#: (unlimited depth, leaves of 1, 0.67 of the features) with 100 trees instead of 200,
 #: so the main job fits one forest per fold instead of sixteen.
 QUICK_GRID: dict[str, list[Any]] = {
     "n_estimators": [100],
