@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
+import pypdf
 import pytest
 
 from efficientdl.pipeline.extract import extract_pdfs
+from efficientdl.pipeline.workers import run_isolated
 
 
 def _quarantine_kinds(warehouse) -> dict[str, str]:
@@ -46,11 +50,25 @@ def test_long_pdf_read_with_higher_limit(warehouse, long_pdf):
     assert report.papers[0].status == "extracted"
 
 
-def test_time_limit_stops_worker(warehouse, long_pdf):
-    # Reading 300 pages takes far longer than 0.2 s on any machine, so the limit must fire.
-    report = extract_pdfs(warehouse, [long_pdf], page_limit=400, time_limit=0.2, workers=1)
+def test_time_limit_stops_worker(warehouse, paper_pdf, tmp_path):
+    # 200 copies of a text page take seconds to lay out, far beyond the 0.2 s limit.
+    reader = pypdf.PdfReader(str(paper_pdf))
+    writer = pypdf.PdfWriter()
+    for _ in range(200):
+        writer.add_page(reader.pages[0])
+    slow_pdf = tmp_path / "slow.pdf"
+    with open(slow_pdf, "wb") as handle:
+        writer.write(handle)
+
+    report = extract_pdfs(warehouse, [slow_pdf], page_limit=400, time_limit=0.2, workers=1)
     assert report.papers[0].status == "quarantined"
-    assert "timeout" in _quarantine_kinds(warehouse)[long_pdf.name]
+    assert "timeout" in _quarantine_kinds(warehouse)[slow_pdf.name]
+
+
+def test_isolated_worker_killed_at_limit():
+    (_, outcome), = list(run_isolated(time.sleep, [30], workers=1, time_limit=0.2))
+    assert outcome.status == "timeout"
+    assert outcome.seconds < 10
 
 
 def test_batch_goes_on_after_bad_file(warehouse, corrupt_pdf, encrypted_pdf, paper_pdf):
