@@ -23,3 +23,15 @@ def test_seed_rebuild_matches_shipped_ids(warehouse, shared_dir, tmp_path):
     shipped = {row[0] for row in warehouse.execute("SELECT config_id FROM read_parquet(?)", [str(seed_path())]).fetchall()}
     fresh = {row[0] for row in warehouse.execute("SELECT config_id FROM read_parquet(?)", [str(rebuilt.path)]).fetchall()}
     assert fresh == shipped
+
+
+def test_sources_found_through_relative_path(warehouse, shared_dir, monkeypatch):
+    import os
+
+    from efficientdl.pipeline.seed import ingest_sources
+
+    monkeypatch.chdir(shared_dir.parent / "main" if (shared_dir.parent / "main").is_dir() else shared_dir)
+    relative = os.path.relpath(shared_dir / "sources")
+    reports = ingest_sources(warehouse, relative)
+    kinds = {report.source: report.loaded + report.unchanged for report in reports}
+    assert kinds["mmpretrain"] > 400

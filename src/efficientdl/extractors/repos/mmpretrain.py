@@ -105,7 +105,12 @@ def extract_mmpretrain(directory: str | Path) -> Iterator[ExtractorItem]:
         When ``directory`` contains no ``metafile.yml``.
     """
     directory = Path(directory)
-    files = sorted(p for p in directory.rglob("metafile.yml") if not any(part.startswith(".") for part in p.parts))
+    # Hidden folders (.git, .mim) are skipped; only the parts below ``directory`` count, so a
+    # directory given as ../something is still searched.
+    files = sorted(
+        p for p in directory.rglob("metafile.yml")
+        if not any(part.startswith(".") for part in p.relative_to(directory).parts)
+    )
     if not files:
         raise FileNotFoundError(
             f"{directory} contains no metafile.yml; point it at an mmpretrain checkout or its configs/ folder"
