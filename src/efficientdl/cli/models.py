@@ -98,7 +98,10 @@ def parse_config(config_file: str | None, assignments: tuple[str, ...]) -> dict[
     """
     raw: dict[str, Any] = {}
     if config_file is not None:
-        loaded = yaml.safe_load(Path(config_file).read_text(encoding="utf-8"))
+        try:
+            loaded = yaml.safe_load(Path(config_file).read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            raise click.BadParameter(f"{config_file} is not valid YAML: {exc}", param_hint="CONFIG_FILE") from exc
         if loaded is None:
             loaded = {}
         if not isinstance(loaded, dict):
@@ -121,6 +124,10 @@ def parse_config(config_file: str | None, assignments: tuple[str, ...]) -> dict[
         except NormalizationError as exc:
             raise click.BadParameter(f"{key}: {exc}") from exc
         field = ALL_FIELDS[key]
+        if field.kind is Kind.NUMBER and field.bounds is not None:
+            low, high = field.bounds
+            if not low <= normalized.value <= high:
+                raise click.BadParameter(f"{key}={normalized.value:g} is outside the valid range {low:g} to {high:g}")
         if field.kind is Kind.SET:
             config[key] = sorted(set(normalized.value) | set(normalized.unknown))
         elif field.kind is Kind.CHOICE and normalized.value is None:
@@ -128,6 +135,37 @@ def parse_config(config_file: str | None, assignments: tuple[str, ...]) -> dict[
         else:
             config[key] = normalized.value
     return config
+
+
+def fill_from_model_name(wh: Warehouse, config: dict[str, Any]) -> str | None:
+    """Fill ``architecture_family`` and ``parameters`` from the warehouse rows of ``model_name``.
+
+    The predictor does not read ``model_name`` itself (a held-out model has no
+    name it could learn from), so a named model is described by its family and
+    size. Returns a message saying what was filled, or why nothing was.
+    """
+    from efficientdl.search.build import load_rows, match_model
+    from efficientdl.search.space import SearchSpaceError
+
+    name = config.get("model_name")
+    if not name or ("architecture_family" in config and "parameters" in config):
+        return None
+    rows = load_rows(wh)
+    try:
+        matched = rows[match_model(rows, str(name))]
+    except SearchSpaceError as exc:
+        return f"{exc}; model_name itself is not a predictor input, so give architecture_family and parameters"
+
+    filled = []
+    if "architecture_family" not in config and matched["architecture_family"].notna().any():
+        config["architecture_family"] = matched["architecture_family"].mode().iloc[0]
+        filled.append(f"architecture_family={config['architecture_family']}")
+    if "parameters" not in config and matched["parameters"].notna().any():
+        config["parameters"] = float(matched["parameters"].median())
+        filled.append(f"parameters={config['parameters']:.2f}")
+    if not filled:
+        return None
+    return f"filled from the warehouse rows of {name}: {', '.join(filled)}"
 
 
 @click.command("predict")
@@ -145,7 +183,10 @@ def predict_command(ctx: click.Context, config_file: str | None, assignments: tu
     config = parse_config(config_file, assignments)
     with Warehouse(ctx.obj["db"], read_only=True) as wh:
         predictor = load_predictor(wh, predictor_id)
+        filled_from_model = fill_from_model_name(wh, config)
     prediction = predictor.predict(config)
+    if filled_from_model:
+        prediction.warnings.insert(0, filled_from_model)
 
     if as_json:
         payload = prediction.as_dict()

@@ -103,6 +103,14 @@ def print_recommendation(rec: Recommendation) -> None:
     console.print(evidence)
     console.print(f"recommendation {rec.recommendation_id}; convergence plot: {rec.plot_path}")
 
+    distance = rec.best.get("domain_distance")
+    if distance is not None and distance > 1.0:
+        console.print(
+            f"[yellow]warning:[/yellow] the best configuration is outside the predictor's applicability domain "
+            f"(distance {distance:.1f} times the held-out threshold), so its Top-1 is an extrapolation; "
+            "the interval does not cover that uncertainty"
+        )
+
 
 @click.command("recommend")
 @click.option("--fix", multiple=True, metavar="NAME=VALUE", help="Fix a component or identity field (repeatable), e.g. --fix dataset=ImageNet.")

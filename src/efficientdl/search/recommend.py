@@ -204,7 +204,7 @@ def save_convergence_plot(result: SearchResult, path: Path, title: str) -> Path:
     axes.scatter(evaluations, scores, s=6, color="0.7", label="evaluation")
     axes.plot(evaluations, result.best_so_far(), color="C0", label="best so far")
     axes.set_xlabel("evaluations")
-    axes.set_ylabel("objective (predicted Top-1, %)")
+    axes.set_ylabel("score (predicted Top-1 % minus domain penalty)")
     axes.set_title(title, fontsize=9)
     if len(scores):
         best = float(scores.max())
