@@ -50,6 +50,12 @@ def print_main_job(summary: dict[str, Any], runs: list[dict[str, Any]], api_url:
     console.print(table)
     low, high = best["interval"]
     console.print(f"predicted Top-1 on the literature's terms: {best['predicted_top1']:.2f} % (80 % interval {low:.2f} to {high:.2f})")
+    distance = best.get("domain_distance")
+    if distance is not None and distance > 1.0:
+        console.print(
+            f"[yellow]warning:[/yellow] this configuration is {distance:.1f} times the applicability threshold away "
+            "from the published results, so the prediction is an extrapolation"
+        )
 
     verification = summary["verify"]
     check = Table(title="verification: predicted against measured")
