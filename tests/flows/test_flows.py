@@ -63,3 +63,29 @@ def test_deployments_have_cron_schedules(tmp_path):
         "nightly-extraction": ["0 1 * * *"],
         "weekly-discovery": ["0 3 * * 1"],
     }
+
+
+def test_extract_flow_with_dask_stores_once(prefect_server, db_path, tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.backends.backend_pdf import PdfPages
+    import matplotlib.pyplot as plt
+
+    from efficientdl.flows.stages import extract_flow_with_dask
+
+    pdf = tmp_path / "tiny.pdf"
+    with PdfPages(pdf) as pages:
+        figure = plt.figure(figsize=(8.5, 11))
+        figure.text(0.1, 0.9, "All models are trained for 90 epochs with SGD and a batch size of 256.", fontsize=10)
+        pages.savefig(figure)
+        plt.close(figure)
+
+    flow = extract_flow_with_dask(n_workers=1)
+    first = flow(str(db_path), [str(pdf)])
+    second = flow(str(db_path), [str(pdf)])
+    with Warehouse(db_path, read_only=True) as wh:
+        papers = wh.count("papers")
+    assert first["extracted"] == 1
+    assert second["skipped"] == 1
+    assert papers == 1

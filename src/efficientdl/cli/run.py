@@ -89,12 +89,14 @@ def print_main_job(summary: dict[str, Any], runs: list[dict[str, Any]], api_url:
 @click.option("--budget", type=int, default=200, show_default=True, help="Predictor evaluations of the recommendation search.")
 @click.option("--verify-minutes", type=float, default=1.0, show_default=True, help="Wall-clock budget of the verification run, minutes.")
 @click.option("--auto-accept", type=float, default=0.9, show_default=True, help="Accept extracted values at or above this confidence without review.")
+@click.option("--dask-workers", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Parse the PDFs on a local Dask cluster with this many workers (0: Prefect's thread pool).")
 @click.option("--full-training", is_flag=True, help="Grid-search the forest (several minutes more) instead of one setting.")
 @click.option("--keep-server", is_flag=True, help="Leave the local Prefect server running after the job.")
 @click.option("--json", "as_json", is_flag=True, help="Print the job summary as one JSON object.")
 @click.pass_context
 def run_command(ctx: click.Context, shared_dir: str | None, pdf_dir: str | None, budget: int, verify_minutes: float,
-                auto_accept: float, full_training: bool, keep_server: bool, as_json: bool) -> None:
+                auto_accept: float, dask_workers: int, full_training: bool, keep_server: bool, as_json: bool) -> None:
     """Run the main job: build the warehouse, mine the papers, train, recommend for the worked
     example and verify the recommendation with a real training run."""
     _configure_prefect_logging()
@@ -113,7 +115,7 @@ def run_command(ctx: click.Context, shared_dir: str | None, pdf_dir: str | None,
         error_console.print(f"Prefect API: {api.url}" + (" (started here)" if api.started_here else ""))
         summary = literature_to_recommendation(
             db=str(db), shared_dir=shared_dir, pdf_dir=pdf_dir, auto_accept_confidence=auto_accept,
-            budget=budget, verify_minutes=verify_minutes, quick_training=not full_training,
+            budget=budget, verify_minutes=verify_minutes, quick_training=not full_training, dask_workers=dask_workers,
         )
         runs = list_flow_runs(api.url)
     finally:

@@ -30,6 +30,7 @@ from efficientdl.flows.stages import (
     auto_review_task,
     discover_flow,
     extract_flow,
+    extract_flow_with_dask,
     ingest_flow,
     recommend_flow,
     train_flow,
@@ -63,6 +64,7 @@ def literature_to_recommendation(
     verify_dataset: str = "digits",
     verify_minutes: float = 1.0,
     quick_training: bool = True,
+    dask_workers: int = 0,
     seed: int = 0,
 ) -> dict[str, Any]:
     """Run every stage from the sources to a verified recommendation; return each stage's summary.
@@ -82,6 +84,9 @@ def literature_to_recommendation(
         Wall-clock budget of the verification run.
     quick_training : bool
         Train one forest setting instead of the full grid search.
+    dask_workers : int
+        Parse PDFs on a local Dask cluster with this many workers; 0 uses
+        Prefect's thread pool.
     """
     log = get_run_logger()
     summary: dict[str, Any] = {}
@@ -100,7 +105,8 @@ def literature_to_recommendation(
         log.info("step 2/7: snowball discovery over %s", pdf_dir)
         summary["discover"] = discover_flow(db, seeds or DEFAULT_SEEDS, [f"local:{pdf_dir}"], depth=2, max_papers=200)
         log.info("step 3/7: extracting values from the PDFs in %s", pdf_dir)
-        summary["extract"] = extract_flow(db, [pdf_dir])
+        extract = extract_flow_with_dask(dask_workers) if dask_workers > 0 else extract_flow
+        summary["extract"] = extract(db, [pdf_dir])
         log.info("step 4/7: accepting extracted values with confidence >= %.2f", auto_accept_confidence)
         summary["review"] = auto_review_task(db, auto_accept_confidence, AUTO_REVIEWER)
     else:

@@ -113,11 +113,19 @@ def extract_flow(db: str, paths: list[str], page_limit: int = 60, time_limit: fl
     return store_extractions_task(db, [future.result() for future in futures], settled)
 
 
-def extract_flow_with_dask(n_workers: int = 2):
-    """Return :func:`extract_flow` running its parse tasks on a local Dask cluster."""
+def extract_flow_with_dask(n_workers: int = 2, address: str | None = None):
+    """Return :func:`extract_flow` running its parse tasks on Dask.
+
+    Without ``address`` a local cluster of ``n_workers`` threads is started;
+    each parse task still runs the PDF in its own child process, so threads
+    give real parallelism. With ``address`` the tasks go to that scheduler.
+    """
     from prefect_dask import DaskTaskRunner
 
-    runner = DaskTaskRunner(cluster_kwargs={"n_workers": n_workers, "threads_per_worker": 1, "processes": True})
+    if address:
+        runner = DaskTaskRunner(address=address)
+    else:
+        runner = DaskTaskRunner(cluster_kwargs={"n_workers": 1, "threads_per_worker": n_workers, "processes": False})
     return extract_flow.with_options(task_runner=runner)
 
 

@@ -13,6 +13,7 @@ and a re-read never changes stored extractions (their review status stays).
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -273,7 +274,20 @@ def pending_pdfs(wh: Warehouse, paths: list[Path], page_limit: int = 60) -> tupl
 
 
 def read_pdf(job: PdfJob, time_limit: float = 120.0) -> tuple[PdfJob, Outcome]:
-    """Parse one PDF in an isolated worker process with a time limit; never touches the warehouse."""
+    """Parse one PDF in an isolated worker process with a time limit; never touches the warehouse.
+
+    A daemonic process (a Dask worker process) may not start children, so
+    there the PDF is parsed in the calling process instead.
+    """
+    if multiprocessing.current_process().daemon:
+        # NOTE: the time limit cannot be enforced without a child process.
+        started = time.monotonic()
+        try:
+            outcome = Outcome("ok", _read_one(job))
+        except Exception as exc:  # reported and quarantined by store_result, like a child's failure
+            outcome = Outcome("error", exc, f"{type(exc).__name__}: {exc}")
+        outcome.seconds = time.monotonic() - started
+        return job, outcome
     return next(iter(run_isolated(_read_one, [job], workers=1, time_limit=time_limit)))
 
 
