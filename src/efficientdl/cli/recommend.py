@@ -103,6 +103,10 @@ def print_recommendation(rec: Recommendation) -> None:
     console.print(evidence)
     console.print(f"recommendation {rec.recommendation_id}; convergence plot: {rec.plot_path}")
 
+    held = rec.request["resolved"].get("held") or {}
+    if held:
+        shown = ", ".join(f"{name}={_format(value)}" for name, value in held.items())
+        console.print(f"neither fixed nor searched, so scored at the baseline's values (comparable warehouse rows): {shown}")
     distance = rec.best.get("domain_distance")
     if distance is not None and distance > 1.0:
         console.print(

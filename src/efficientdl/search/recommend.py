@@ -322,7 +322,13 @@ def recommend(
 
     request_json = {
         **request.as_json(),
-        "resolved": {"fixed": user_fixed, "searched": space.names, "space": space.describe(), "baseline": baseline},
+        "resolved": {
+            "fixed": user_fixed,
+            "searched": space.names,
+            "held": {k: v for k, v in baseline.items() if k not in user_fixed and k not in space.names},
+            "space": space.describe(),
+            "baseline": baseline,
+        },
     }
     recommendation_id = stable_id(
         "recommendation", predictor.predictor_id, to_json(plain(request.as_json())), method, seed, budget
