@@ -68,6 +68,7 @@ _COLUMNS: dict[str, str] = {
     "epochs": "epochs",
     "hardware": "gpu_type",
     "number": "gpu_count",
+    # NOTE: the loader reads a Top-1 of at most 1 as a fraction, so a sheet stating 0.5 % as 0.5 loads as 50 %.
     "top-1": "top1",
 }
 
