@@ -15,7 +15,7 @@ import sys
 import click
 from rich.logging import RichHandler
 
-from efficientdl.cli.console import console, error_console
+from efficientdl.cli.console import error_console
 from efficientdl.warehouse.db import DB_ENV_VAR, WarehouseError, resolve_db_path
 
 #: Modules that add subcommands, in the order their help is listed.

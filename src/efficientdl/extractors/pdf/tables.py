@@ -11,7 +11,7 @@ a header cell spanning several columns heads each of them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import regex
 
@@ -78,33 +78,20 @@ def _cell_of(words: list[Word]) -> Cell:
     return Cell(" ".join(w.text for w in words), _union([[w.x0, w.top, w.x1, w.bottom] for w in words]))
 
 
-@dataclass
-class _Row:
-    words: list[Word]
-    cells: list[list[Word]] = field(default_factory=list)
+class _Row(Line):
+    """A page row split into table cells; its box and text come from :class:`Line`."""
 
-    def __post_init__(self) -> None:
-        self.cells = Line(0, self.words).cells(CELL_GAP)
-
-    @property
-    def top(self) -> float:
-        return min(w.top for w in self.words)
-
-    @property
-    def bottom(self) -> float:
-        return max(w.bottom for w in self.words)
-
-    @property
-    def text(self) -> str:
-        return " ".join(w.text for w in self.words)
+    def __init__(self, words: list[Word]) -> None:
+        super().__init__(0, words)
+        self.cell_words = self.cells(CELL_GAP)
 
     @property
     def tabular(self) -> bool:
-        return len(self.cells) >= 2
+        return len(self.cell_words) >= 2
 
     @property
     def numeric(self) -> bool:
-        return self.tabular and any(is_number_cell(" ".join(w.text for w in c)) for c in self.cells[1:])
+        return self.tabular and any(is_number_cell(" ".join(w.text for w in c)) for c in self.cell_words[1:])
 
 
 def _walk(rows: list[_Row], start: int, step: int) -> list[_Row]:
@@ -132,7 +119,7 @@ def _walk(rows: list[_Row], start: int, step: int) -> list[_Row]:
 
 def _columns(body: list[_Row]) -> list[tuple[float, float]]:
     intervals = sorted(
-        (c[0].x0, c[-1].x1) for row in body for c in row.cells[1:]
+        (c[0].x0, c[-1].x1) for row in body for c in row.cell_words[1:]
     )
     merged: list[list[float]] = []
     for x0, x1 in intervals:
@@ -167,7 +154,7 @@ def grid_from_rows(rows: list[_Row], page: int, caption: Line | None) -> Table |
     grid: list[list[Cell]] = []
     for row in rows:
         cells: list[list[Word]] = [[] for _ in range(len(columns) + 1)]
-        for position, cell in enumerate(row.cells):
+        for position, cell in enumerate(row.cell_words):
             if position == 0 and cell[-1].x1 <= label_right + 1:
                 cells[0].extend(cell)
                 continue
