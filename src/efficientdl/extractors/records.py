@@ -1,4 +1,4 @@
-"""What extractors hand to the validate-and-load stage.
+"""Records that extractors hand to the validate-and-load stage.
 
 An extractor reads one kind of source and yields :class:`RawRecord` objects
 (one published result with its raw values) and :class:`Problem` objects
@@ -61,7 +61,7 @@ class Problem:
     """Input an extractor could not read.
 
     ``raw`` is the offending text or row (truncated by the loader when
-    large); ``reason`` says what is wrong and how to fix it.
+    large); ``reason`` states what is wrong and how to fix it.
     """
 
     source: str

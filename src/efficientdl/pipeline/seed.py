@@ -50,13 +50,13 @@ def ingest_sources(wh: Warehouse, sources_dir: str | Path) -> list[IngestReport]
     Raises
     ------
     FileNotFoundError
-        When the folder holds none of the known sources.
+        When the folder contains none of the known sources.
     """
     sources_dir = Path(sources_dir)
     inputs = source_inputs(sources_dir)
     if not inputs:
         raise FileNotFoundError(
-            f"{sources_dir} holds no timm-results/, mmpretrain-metafiles/ or efficientdl-example/*.xlsx"
+            f"{sources_dir} contains no timm-results/, mmpretrain-metafiles/ or efficientdl-example/*.xlsx"
         )
     reports = []
     for kind, path in inputs:

@@ -272,7 +272,7 @@ class SearchSpace:
         """Return the nearest candidate the space allows, or None when a choice or number is missing.
 
         Numbers are clipped, rounded and snapped to their grid; a set keeps
-        its members the space knows, at most ``max_size`` of them in the
+        the members the space contains, at most ``max_size`` of them in the
         order of :attr:`SetDimension.members` (most frequent first when the
         space was built from the warehouse). A choice outside the space
         cannot be projected.

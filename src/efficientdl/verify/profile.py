@@ -88,7 +88,7 @@ def intensity_histogram(source: ImageSource, on_image: Callable[[], None] | None
     Raises
     ------
     ValueError
-        When ``source`` holds no pixels.
+        When ``source`` contains no pixels.
     """
     counts = np.zeros(BINS, dtype=np.int64)
     for index in range(len(source)):
@@ -98,7 +98,7 @@ def intensity_histogram(source: ImageSource, on_image: Callable[[], None] | None
             on_image()
     total = counts.sum()
     if total == 0:
-        raise ValueError("the split holds no pixels; a histogram needs at least one image")
+        raise ValueError("the split contains no pixels; a histogram needs at least one image")
     return counts / total
 
 

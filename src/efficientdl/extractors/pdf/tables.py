@@ -190,7 +190,7 @@ def _caption_block(lines: list[Line], index: int) -> Line:
 def caption_tables(layout: PageLayout, words: list[Word], covered: list[list[float]]) -> list[Table]:
     """Find the tables next to the page's ``Table N`` captions.
 
-    ``covered`` holds boxes of tables already found by a ruling-line
+    ``covered`` contains the boxes of tables already found by a ruling-line
     detector; a caption next to one of them is left for that detector.
     """
     tables: list[Table] = []
@@ -222,7 +222,7 @@ def caption_tables(layout: PageLayout, words: list[Word], covered: list[list[flo
 
 
 def _nearest_side(caption: Line, below: list[_Row], above: list[_Row]) -> list[_Row]:
-    """Pick the rows on the caption's side that holds numbers and starts closest to it."""
+    """Pick the rows on the caption's side that contains numbers and starts closest to it."""
     sides = []
     if any(r.numeric for r in below):
         sides.append((below[0].top - caption.bottom, below))

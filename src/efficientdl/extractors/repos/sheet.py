@@ -72,7 +72,7 @@ _COLUMNS: dict[str, str] = {
     "top-1": "top1",
 }
 
-#: Columns kept in the record details because no component holds them.
+#: Columns kept in the record details because no component stores them.
 _DETAIL_COLUMNS = {"position embeddings": "position_embeddings", "test_input": "test_input_size"}
 
 #: Columns whose text lists several values.

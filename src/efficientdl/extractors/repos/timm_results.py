@@ -1,6 +1,6 @@
 """Extractor for timm's validation results tables (``results-*.csv``).
 
-Each file holds one evaluation set; a row is one pretrained checkpoint with
+Each file contains one evaluation set, and a row is one pretrained checkpoint with
 its input size, Top-1 and parameter count (millions, written with thousands
 separators such as ``"1,014.45"``). ``model_metadata-in1k.csv`` names the
 pretraining data of the older checkpoints whose tags do not.
@@ -77,13 +77,13 @@ def extract_timm_results(directory: str | Path) -> Iterator[ExtractorItem]:
     Raises
     ------
     FileNotFoundError
-        When ``directory`` holds no ``results-*.csv`` file.
+        When ``directory`` contains no ``results-*.csv`` file.
     """
     directory = Path(directory)
     files = sorted(directory.glob("results-*.csv"))
     if not files:
         raise FileNotFoundError(
-            f"{directory} holds no results-*.csv file; point it at timm's results/ folder"
+            f"no results-*.csv file found in {directory}; point it at timm's results/ folder"
         )
     metadata = read_metadata(directory)
 

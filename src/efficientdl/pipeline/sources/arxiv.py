@@ -2,8 +2,8 @@
 
 Requests go to ``$EFFICIENTDL_ARXIV_URL`` (default
 ``https://export.arxiv.org/api/query``); PDF links are built on
-``$EFFICIENTDL_ARXIV_PDF_URL`` (default ``https://arxiv.org/pdf``). arXiv asks
-API users to leave 3 seconds between requests, the default interval here.
+``$EFFICIENTDL_ARXIV_PDF_URL`` (default ``https://arxiv.org/pdf``). arXiv's API
+terms request 3 seconds between requests, which is the default interval here.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def parse_feed(text: str, pdf_base: str = DEFAULT_PDF_URL) -> list[PaperRecord]:
     try:
         root = ET.fromstring(text)
     except ET.ParseError as exc:
-        raise MalformedResponse(f"arxiv: the answer is not Atom XML ({exc}); first bytes {text[:60]!r}") from exc
+        raise MalformedResponse(f"arxiv: the response is not Atom XML ({exc}); first bytes {text[:60]!r}") from exc
 
     records = []
     for entry in root.findall("atom:entry", _NS):

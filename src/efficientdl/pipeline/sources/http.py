@@ -2,8 +2,8 @@
 
 One :class:`HttpClient` per source keeps a minimum interval between its
 requests, retries timeouts, connection errors, HTTP 429 (waiting as long as
-``Retry-After`` asks, up to ``max_wait``) and 5xx with exponential backoff,
-and stores every 200 answer in a :class:`ResponseCache` keyed by URL and
+``Retry-After`` requests, up to ``max_wait``) and 5xx with exponential backoff,
+and stores every 200 response in a :class:`ResponseCache` keyed by URL and
 query parameters, so a second run over the same papers sends nothing.
 A shared :class:`RequestBudget` stops a whole run after a number of
 requests; the run can then resume from its stored frontier.
@@ -77,8 +77,8 @@ class ResponseCache:
     directory : path-like
         Folder of the cache files (created on first write).
     max_age : float, optional
-        Seconds after which a cached answer is fetched again; None keeps
-        answers forever.
+        Seconds after which a cached response is fetched again. None keeps
+        responses forever.
     """
 
     def __init__(self, directory: str | os.PathLike, *, max_age: float | None = None) -> None:
@@ -131,7 +131,7 @@ class RequestBudget:
 
 
 def retry_after_seconds(value: str | None) -> float | None:
-    """Return the wait a ``Retry-After`` header asks for (seconds or an HTTP date), or None."""
+    """Return the wait a ``Retry-After`` header requests (seconds or an HTTP date), or None."""
     if not value:
         return None
     value = value.strip()
@@ -157,7 +157,7 @@ class HttpClient:
         Seconds to wait for a connection and for each read.
     max_retries : int
         Retries after the first attempt for timeouts, connection errors,
-        429 and 5xx answers.
+        429 and 5xx responses.
     backoff : float
         First retry wait in seconds; doubled on each further retry.
     max_wait : float
